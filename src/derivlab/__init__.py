@@ -1,0 +1,13 @@
+"""derivlab: derivatives of Python functions you can trust.
+
+``import derivlab`` loads numpy only; optional backends load when first used.
+"""
+
+from ._errors import DerivlabError, InputError, InputTypeError
+from .api import derivative, gradient, hessian, jacobian
+from .result import Result, Status, Trace, TraceRecord
+from .stencils import Stencil
+
+__all__ = ["derivative", "gradient", "jacobian", "hessian", "Stencil", "Result", "Status",
+           "Trace", "TraceRecord", "DerivlabError", "InputError", "InputTypeError"]
+__version__ = "0.1.0"

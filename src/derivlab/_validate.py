@@ -1,0 +1,129 @@
+"""Input checks, run before f is first called. Each message names the parameter and the rule."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._errors import InputError, InputTypeError
+from .stencils import Stencil
+
+METHODS = ("central", "forward", "backward", "complex")
+
+
+def check_callable(f):
+    if not callable(f):
+        raise InputTypeError(f"f must be callable (a function of x), got {type(f).__name__}")
+
+
+def check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise InputTypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_bool(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        allowed = "True, False or None" if allow_none else "True or False"
+        raise InputTypeError(f"{name} must be {allowed}, got {value!r}")
+    return bool(value)
+
+
+def check_x(x, name="x"):
+    """x as a real floating array (a copy: the user's array is never touched)."""
+    if isinstance(x, (str, bytes)):
+        raise InputTypeError(f"{name} must be a number or an array of numbers, got a string {x!r}")
+    try:
+        arr = np.array(x)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(f"{name} must be a number or an array of numbers: {exc}") from None
+    if arr.dtype.kind == "c":
+        raise InputTypeError(f"{name} must be real; for the complex-step method pass a real x "
+                             "and method='complex'")
+    if arr.dtype.kind not in "biuf":
+        raise InputTypeError(f"{name} must be a number or an array of numbers, got dtype "
+                             f"{arr.dtype} ({_show(x)})")
+    if arr.size == 0:
+        raise InputError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
+        raise InputError(f"{name} must be finite, got {arr[bad] if arr.ndim else arr[()]} "
+                         f"at index {bad}")
+    return arr
+
+
+def _show(x):
+    text = repr(x)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def check_method(method, order, accuracy):
+    """A Stencil (user-given offsets) or a method name, plus the accuracy to use."""
+    if isinstance(method, Stencil):
+        if method.order != order:
+            raise InputError(f"method is a Stencil of order {method.order}, but order={order}")
+        return method.kind, method
+    if not isinstance(method, str) or method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(map(repr, METHODS))} or a Stencil, "
+                         f"got {method!r}")
+    if method == "complex":
+        if order != 1:
+            raise InputError(f"method='complex' gives first derivatives only; got order={order}")
+        return method, None
+    if accuracy is None:
+        accuracy = 2 if method == "central" else 1
+    accuracy = check_int("accuracy", accuracy, 1)
+    if method == "central" and accuracy % 2:
+        raise InputError(f"accuracy must be even for central differences, got {accuracy}")
+    return method, getattr(Stencil, method)(order, accuracy)
+
+
+def check_step(step, shape):
+    if step is None:
+        return None
+    try:
+        arr = np.array(step, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"step must be a positive number or array, got {step!r}") from None
+    if not np.all(np.isfinite(arr) & (arr > 0)):
+        raise InputError(f"step must be positive and finite, got {step!r}")
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise InputError(f"step must broadcast to x's shape {shape}, got shape {arr.shape}") from None
+
+
+def check_domain(domain, x):
+    if domain is None:
+        return None
+    try:
+        lo, hi = domain
+        lo = np.broadcast_to(np.array(lo, dtype=float), x.shape)
+        hi = np.broadcast_to(np.array(hi, dtype=float), x.shape)
+    except (TypeError, ValueError):
+        raise InputError(f"domain must be a pair (lo, hi) broadcastable to x's shape {x.shape}, "
+                         f"got {domain!r}") from None
+    if np.any(np.isnan(lo) | np.isnan(hi)) or np.any(lo >= hi):
+        raise InputError(f"domain must be (lo, hi) with lo < hi, got {domain!r}")
+    if np.any((x < lo) | (x > hi)):
+        raise InputError(f"x must lie inside domain={domain!r}")
+    return lo, hi
+
+
+def check_args(args):
+    if not isinstance(args, tuple):
+        raise InputTypeError(f"args must be a tuple of extra arguments for f, got {type(args).__name__}")
+    return args
+
+
+def check_real(name, value):
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputTypeError(f"{name} must be a real number, got {value!r}")
+    return float(value)

@@ -1,0 +1,381 @@
+"""Public entry points: derivative, gradient, jacobian, hessian (and jvp, hvp in ops)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as V
+from ._errors import InputError
+from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template, complex_step, run
+from .evaluate import Evaluator
+from .result import Result, Status, Trace, TraceRecord
+from .stencils import Stencil
+from .steps import START, min_step, rule_of_thumb, scale_of
+
+__all__ = ["derivative", "gradient", "jacobian", "hessian"]
+
+_CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many halvings
+
+
+def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, adaptive=True,
+               domain=None, vectorized=None, args=(), trace=False):
+    """Derivative of order ``order`` of f: R -> R (or R -> R^m) at each point of ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``; a vectorized f (elementwise, like ``np.sin``) is called
+        on many points at once, any other f once per point.
+    x : float or array_like
+        The point, or an array of points (one derivative per element).
+    order : int, optional
+        Derivative order (1, 2, 3, ...).
+    method : {"central", "forward", "backward", "complex"} or Stencil, optional
+        Direction of the finite differences, or ``"complex"`` for the complex-step
+        derivative of an analytic f (first order, machine precision).
+    accuracy : int, optional
+        Order of accuracy of the base stencil (even for central). Default 2 for
+        central, 1 for forward and backward.
+    step : float or array_like, optional
+        A fixed step h (in x's units). Default None: the step is chosen
+        adaptively from f itself (a halving ladder with Richardson
+        extrapolation) and ``error`` estimates the error.
+    adaptive : bool, optional
+        With ``adaptive=False`` and no ``step``, one stencil at the textbook
+        step ``eps**(1/(order+accuracy)) * max(|x|, 1)``.
+    domain : (lo, hi), optional
+        Where f is defined; stencils are kept inside (one-sided at an edge).
+        Without it an edge is found when f returns NaN/inf or raises.
+    vectorized : bool or None, optional
+        Whether f accepts an array of points. None: detected safely.
+    args : tuple, optional
+        Extra arguments for f.
+    trace : bool, optional
+        Record every evaluation in ``result.trace``.
+
+    Returns
+    -------
+    Result
+        ``value`` and ``error`` have ``x``'s shape (plus f's output shape).
+
+    Examples
+    --------
+    >>> import numpy as np, derivlab
+    >>> res = derivlab.derivative(lambda x: 3 * x * np.exp(x), 2.0)
+    >>> bool(abs(res.value - 9 * np.exp(2)) < 1e-12 * 66.5), res.success
+    (True, True)
+    >>> derivlab.derivative(lambda x: x**2, 3, step=1e-4).value  # the seeds' number
+    6.000000000012662
+    """
+    return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
+                          step=step, adaptive=adaptive, domain=domain, vectorized=vectorized,
+                          args=args, trace=trace)
+
+
+def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
+             batch=False, unpack=False, vectorized=None, args=(), trace=False):
+    """Gradient of a scalar f of an array x of any shape; the value has x's shape.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning a scalar; or ``f(*x, *args)`` with ``unpack=True``.
+    x : array_like
+        The point (0-d, vector, matrix, ...). With ``batch=True`` the first axis
+        indexes independent points and one gradient is returned for each.
+    batch : bool, optional
+        Treat ``x[k]`` as k separate points (for a quiver plot of a grid, say).
+    unpack : bool, optional
+        f takes one argument per element of a 1-D x, like a function made by
+        ``sympy.lambdify((x, y, z), ...)``; one partial per argument.
+    method, accuracy, step, adaptive, domain, vectorized, args, trace
+        As in :func:`derivative`.
+
+    Returns
+    -------
+    Result
+        ``value.shape == x.shape``.
+
+    Examples
+    --------
+    >>> import numpy as np, derivlab
+    >>> f = lambda v: 2 * v[0] + 3 * v[0] * v[1] + v[1] ** 3
+    >>> np.round(derivlab.gradient(f, [1.0, 2.0]).value, 10)
+    array([ 8., 15.])
+    >>> derivlab.gradient(lambda x, y: x**2 + y**2, [3, 4], unpack=True).value
+    array([6., 8.])
+    """
+    return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
+                          adaptive=adaptive, domain=domain, batch=batch, unpack=unpack,
+                          vectorized=vectorized, args=args, trace=trace)
+
+
+def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
+             batch=False, unpack=False, vectorized=None, args=(), trace=False):
+    """Jacobian of an array-valued f; ``value.shape == f(x).shape + x.shape``.
+
+    Parameters are those of :func:`gradient`; with ``batch=True`` the value has
+    shape ``(k,) + f(x[0]).shape + x.shape[1:]``.
+
+    Examples
+    --------
+    >>> import numpy as np, derivlab
+    >>> J = derivlab.jacobian(lambda v: np.array([v[0] * v[1], np.sin(v[0])]), [1.0, 2.0]).value
+    >>> np.allclose(J, [[2, 1], [np.cos(1), 0]])
+    True
+    """
+    return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
+                          adaptive=adaptive, domain=domain, batch=batch, unpack=unpack,
+                          vectorized=vectorized, args=args, trace=trace)
+
+
+def hessian(f, x, *, method="central", step=None, adaptive=True, batch=False, unpack=False,
+            vectorized=None, args=(), trace=False):
+    """Hessian of a scalar f; ``value.shape == x.shape + x.shape``, symmetric.
+
+    Diagonal entries come from second differences along each axis and mixed
+    entries from a stencil that shares their points, so a level of the
+    adaptive ladder costs about n**2 evaluations.
+
+    Examples
+    --------
+    >>> import numpy as np, derivlab
+    >>> H = derivlab.hessian(lambda v: v[0]**2 * v[1] + np.exp(v[1]), [1.0, 0.0]).value
+    >>> np.allclose(H, [[0, 2], [2, 2]])
+    True
+    """
+    return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
+                          adaptive=adaptive, domain=None, batch=batch, unpack=unpack,
+                          vectorized=vectorized, args=args, trace=trace)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
+                   args, trace, batch=False, unpack=False):
+    V.check_callable(f)
+    order = V.check_int("order", order, 1)
+    if method == "complex" and kind == "hessian":
+        raise InputError("method='complex' gives first derivatives only; hessian needs order 2")
+    mname, stencil = V.check_method(method, order, accuracy)
+    xa = V.check_x(x)
+    batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
+    trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
+    vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
+    args = V.check_args(args)
+    steps = V.check_step(step, xa.shape)
+    bounds = V.check_domain(domain, xa)
+    if mname == "complex" and steps is not None:
+        raise InputError("step cannot be set with method='complex' (its step is fixed and tiny)")
+
+    if kind == "derivative":
+        points, pshape, xshape = xa.reshape(-1), xa.shape, ()
+    elif batch:
+        if xa.ndim < 1 or xa.shape[0] == 0:
+            raise InputError(f"batch=True needs x with a first axis of points, got shape {xa.shape}")
+        points, pshape, xshape = xa, xa.shape[:1], xa.shape[1:]
+    else:
+        points, pshape, xshape = xa[None], (), xa.shape
+    if unpack and len(xshape) != 1:
+        raise InputError("unpack=True needs x to be a 1-D vector of f's arguments "
+                         f"(2-D with batch=True), got shape {xa.shape}")
+    P = points.shape[0]
+    n = int(np.prod(xshape, dtype=int))
+    X = np.array(points, dtype=xa.dtype).reshape(P, n)
+    ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized)
+    F0 = _centre(ev, X)
+    if F0 is None:
+        return _failed_at_centre(kind, ev, pshape, xshape)
+    fshape = ev.fshape
+    if kind in ("gradient", "hessian") and fshape != ():
+        raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
+                         "use jacobian for vector-valued f")
+    eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
+    fixed = steps is not None or not adaptive
+    if fixed and steps is None:
+        steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
+    S = (steps if fixed else scale_of(xa)).reshape(P, n)
+    lohi = None if bounds is None else tuple(b.reshape(P, n) for b in bounds)
+    comps = _components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype)
+    if mname == "complex":
+        out = complex_step(ev, X, F0, comps, eps=eps)
+        label = "complex step"
+    else:
+        out = run(ev, X, F0, comps, start=1.0 if fixed else START, eps=eps, fixed=fixed,
+                  trace=trace)
+        label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
+    return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+
+
+def _eps_of(dtype):
+    if dtype is None or dtype.kind not in "fc":
+        return np.finfo(np.float64).eps
+    return np.finfo(dtype).eps
+
+
+def _centre(ev, X):
+    """f at every base point: the first call fixes f's output shape."""
+    P = X.shape[0]
+    try:
+        first = ev.single(X[0].reshape(ev.xshape))
+    except (InputError, TypeError) as exc:
+        if isinstance(exc, InputError) or "must return numbers" in str(exc):
+            raise
+        return None
+    except Exception:  # noqa: BLE001 - f raised at x itself: reported in the result
+        return None
+    F0 = np.empty((P, first.size), dtype=np.result_type(first.dtype, np.float64))
+    F0[0] = first.reshape(-1)
+    if P > 1:
+        F0[1:] = ev(X[1:].reshape(P - 1, *ev.xshape)).reshape(P - 1, -1)
+    return F0
+
+
+def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype):
+    P, n = X.shape
+    hmin = min_step(X, dtype) / S
+    if mname == "complex":
+        stencil = Stencil.central(1, 2)
+    line = Template.line(stencil)
+    if kind == "hessian":
+        return _hessian_components(X, S, stencil, hmin)
+    base = np.repeat(np.arange(P), n)
+    axes = np.stack([np.tile(np.arange(n), P), np.full(P * n, -1)], axis=1)
+    scale = np.stack([S.reshape(-1), np.zeros(P * n)], axis=1)
+    templates, level0 = [line] * (P * n), np.zeros(P * n, int)
+    if lohi is not None:
+        templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,
+                                        fixed)
+    return Components(base, axes, scale, scale[:, 0] ** order, templates, level0, hmin.reshape(-1))
+
+
+def _fit_domain(x, s, lohi, line, stencil, fixed):
+    """Keep stencils inside [lo, hi]: shrink a central one a little, else go one-sided."""
+    lo, hi = (b.reshape(-1) for b in lohi)
+    start = 1.0 if fixed else START
+    unit = start * s
+    reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
+    below, above = x - lo, hi - x
+    templates, level0 = [line] * len(x), np.zeros(len(x), int)
+    sides = {"forward": Template.line(Stencil.forward(stencil.order, 1)),
+             "backward": Template.line(Stencil.backward(stencil.order, 1))}
+    for i in range(len(x)):
+        room = min(below[i], above[i])
+        if room >= reach(line)[i]:
+            continue
+        need = int(np.ceil(np.log2(reach(line)[i] / room))) if room > 0 else 10**6
+        if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
+            level0[i] = need
+            continue
+        side = "forward" if above[i] >= below[i] else "backward"
+        t = sides[side]
+        space = above[i] if side == "forward" else below[i]
+        templates[i] = t
+        if not fixed:
+            level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))
+    return templates, level0
+
+
+def _hessian_components(X, S, stencil, hmin):
+    P, n = X.shape
+    diag = Template.line(Stencil.central(2, 2) if stencil.kind in ("central", "custom")
+                         else getattr(Stencil, stencil.kind)(2, 1))
+    mixed = {"central": MIXED, "custom": MIXED, "forward": MIXED_FORWARD,
+             "backward": MIXED_BACKWARD}[stencil.kind]
+    iu, ju = np.triu_indices(n, 1)
+    pairs = np.concatenate([np.stack([np.arange(n), np.full(n, -1)], 1), np.stack([iu, ju], 1)])
+    base = np.repeat(np.arange(P), len(pairs))
+    axes = np.tile(pairs, (P, 1))
+    sc = np.take_along_axis(np.repeat(S, len(pairs), axis=0), np.maximum(axes, 0), 1)
+    sc[axes < 0] = 0
+    norm = np.where(axes[:, 1] < 0, sc[:, 0] ** 2, sc[:, 0] * sc[:, 1])
+    templates = [diag if a[1] < 0 else mixed for a in axes]
+    hm = np.take_along_axis(np.repeat(hmin, len(pairs), axis=0), np.maximum(axes, 0), 1).max(1)
+    return Components(base, axes, sc, norm, templates, np.zeros(len(base), int), hm)
+
+
+def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
+    P = X.shape[0]
+    if kind == "hessian":
+        value, error, status, step = _hessian_matrix(out, P, n)
+        shape = pshape + xshape + xshape
+    else:
+        value, error, status = (a.reshape(P, n, -1) for a in (out.value, out.error, out.status))
+        value, error, status = (np.moveaxis(a, 2, 1) for a in (value, error, status))
+        step = out.step.reshape(P, n)
+        shape = pshape + fshape + xshape
+        if kind == "derivative":
+            shape = pshape + fshape
+            value, error, status = (np.moveaxis(a, 1, -1) for a in (value, error, status))
+    value = value.reshape(shape)
+    error, status = error.reshape(shape), status.reshape(shape)
+    step = step.reshape(pshape if kind == "derivative" else pshape + xshape)
+    if not shape:
+        value, error, step = float(value), float(error), float(step)
+    trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
+    msg = _message(status, out.sided, ev, shape)
+    return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
+
+
+def _hessian_matrix(out, P, n):
+    npair = n + n * (n - 1) // 2
+    iu, ju = np.triu_indices(n, 1)
+    mats = []
+    for a in (out.value, out.error, out.status):
+        a = a.reshape(P, npair)
+        m = np.empty((P, n, n), dtype=a.dtype)
+        d = np.arange(n)
+        m[:, d, d] = a[:, :n]
+        m[:, iu, ju] = a[:, n:]
+        m[:, ju, iu] = a[:, n:]
+        mats.append(m)
+    step = out.step.reshape(P, npair)[:, :n]
+    return (*mats, step)
+
+
+def _failed_at_centre(kind, ev, pshape, xshape):
+    shape = pshape if kind == "derivative" else pshape + xshape + (xshape if kind == "hessian" else ())
+    nan = np.full(shape, np.nan)
+    status = np.full(shape, int(Status.NONFINITE))
+    msg = f"f could not be evaluated at x: {ev.first_error}"
+    value = float(nan) if not shape else nan
+    return Result(value, value, ev.nfev, value, "none", status, msg, None, ev.ncalls)
+
+
+def _trace(records, ev, X, xshape, fshape):
+    out = []
+    for base, axes, level, step, disp, fx, est, _ in records:
+        element = tuple(np.unravel_index(axes[0], xshape)) if xshape else ()
+        if len(axes) > 1:
+            element = (element, tuple(np.unravel_index(axes[1], xshape)))
+        elem_x = tuple(float(X[base, a] + d) for a, d in zip(axes, disp))
+        offset = disp[0] if len(disp) == 1 else tuple(disp)
+        xval = elem_x[0] if len(elem_x) == 1 else elem_x
+        fxv = fx.reshape(fshape)
+        out.append(TraceRecord(base, tuple(int(i) for i in np.ravel(element)) if len(axes) == 1
+                               else element, level, step, float(offset) if len(disp) == 1
+                               else offset, xval, fxv[()] if fshape == () else fxv,
+                               est.reshape(fshape)[()] if fshape == () else est.reshape(fshape)))
+    return Trace(out)
+
+
+def _message(status, sided, ev, shape):
+    status = np.asarray(status)
+    total = status.size
+    parts = []
+    for code in sorted(set(status.reshape(-1).tolist()), reverse=True):
+        st = Status(code)
+        where = np.argwhere(status == code) if status.ndim else np.zeros((1, 0), int)
+        count = len(where)
+        if st is Status.OK:
+            continue
+        loc = "" if not status.ndim else " at " + ", ".join(
+            str(tuple(int(i) for i in w)) for w in where[:3]) + (" ..." if count > 3 else "")
+        detail = st.reason
+        if st is Status.NONFINITE and ev.first_error:
+            detail += f" (f raised {ev.first_error})"
+        label = "" if total == 1 else f"{count} of {total}: "
+        parts.append(f"{st.name.lower()}: {label}{detail}{loc}")
+    if not parts:
+        return "converged" if total == 1 else f"converged: all {total} values"
+    return "; ".join(parts)

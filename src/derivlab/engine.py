@@ -1,0 +1,393 @@
+"""The engine: perturbed points -> evaluations -> weighted sums -> extrapolation.
+
+Every quantity derivlab computes is a set of *components*. A component is a
+base point, one or two directions (an axis of x with a scale), and a template
+(offsets in units of the step h along those directions, weights, the power of
+h). A first partial is a line template on one axis; a Hessian entry is a second
+difference on one axis or the mixed template on two. All components walk the
+same ladder of steps ``h_l = start * 2**-l`` in lock step; each level builds
+all its points first, evaluates them in one batch (shared points evaluated
+once) and feeds a Richardson tableau per component. The estimate with the
+smallest Ridders-style error (differences in the tableau plus propagated
+round-off) is kept; the walk stops when truncation falls below round-off, the
+error starts growing, or the ladder ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .result import Status
+from .stencils import Stencil
+from .steps import MAX_LEVELS
+
+__all__ = ["Template", "Components", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD", "run",
+           "complex_step"]
+
+MIN_ROWS = 3       # a value is trusted only after three levels agree
+KMAX = 5           # deepest Richardson column
+NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
+
+
+@dataclass(frozen=True)
+class Template:
+    """Offsets ``coef`` (m, q) in units of h along q directions, weights (m,), power of h."""
+
+    coef: np.ndarray
+    weights: np.ndarray
+    order: int
+    accuracy: int
+    even: bool
+    kind: str
+
+    @classmethod
+    def line(cls, stencil: Stencil):
+        c, w = stencil.coefficients()
+        return cls(c[:, None], w, stencil.order, stencil.accuracy, stencil.symmetric, stencil.kind)
+
+
+# d2f/dxi dxj = [f(++) + f(--) - f(+0) - f(-0) - f(0+) - f(0-) + 2 f] / (2 h^2 si sj):
+# its four axis points are the diagonal's own, so a Hessian costs about n^2 points a level.
+MIXED = Template(np.array([[1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1], [0, 0]], float),
+                 np.array([1, 1, -1, -1, -1, -1, 2], float) / 2, 2, 2, True, "mixed")
+# one-sided versions: [f(++) - f(+0) - f(0+) + f] / (h^2 si sj), error O(h)
+_ONE_SIDED = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], float)
+MIXED_FORWARD = Template(_ONE_SIDED, np.array([1, -1, -1, 1], float), 2, 1, False, "mixed forward")
+MIXED_BACKWARD = Template(-_ONE_SIDED, np.array([1, -1, -1, 1], float), 2, 1, False,
+                          "mixed backward")
+
+
+@dataclass
+class Components:
+    """What to compute: C components on P base points ``X`` (P, n) with ``F0 = f(X)``."""
+
+    base: np.ndarray     # (C,) index of the base point
+    axes: np.ndarray     # (C, 2) axis of each direction, -1 where unused
+    scale: np.ndarray    # (C, 2) x-units per unit step along each direction
+    norm: np.ndarray     # (C,) divisor besides h**order (prod of scales)
+    template: list       # (C,) Template of each component
+    level0: np.ndarray   # (C,) first level of the ladder
+    hmin: np.ndarray     # (C,) smallest step (in units of the scale) worth trying
+
+
+@dataclass
+class Outcome:
+    value: np.ndarray
+    error: np.ndarray
+    status: np.ndarray
+    step: np.ndarray
+    sided: np.ndarray = None            # (C,) "", "forward" or "backward"
+    records: list = field(default_factory=list)
+
+
+class _Group:
+    """Components sharing one template and level counter."""
+
+    def __init__(self, ids, template, level):
+        self.ids = np.asarray(ids, dtype=int)
+        self.t = template
+        self.level = level
+        n = len(self.ids)
+        self.active = np.ones(n, bool)
+        self.nrows = np.zeros(n, int)
+        self.row = None    # last tableau row (n, KMAX+1, Fd)
+        self.nrow = None   # its propagated round-off
+        self.stall = np.zeros(n, int)
+        self.S = None      # kink history (n, 3, Fd)
+
+
+class _State:
+    def __init__(self, X, F0, comps, start, eps, trace):
+        C, Fd = len(comps.base), F0.shape[1]
+        self.X, self.F0, self.c, self.start, self.eps = X, F0, comps, start, eps
+        self.value = np.full((C, Fd), np.nan, dtype=F0.dtype)
+        self.err = np.full((C, Fd), np.inf)
+        self.trunc = np.full((C, Fd), np.inf)
+        self.noise = np.full((C, Fd), np.inf)
+        self.mag = np.zeros((C, Fd))
+        self.step = np.full(C, np.nan)
+        self.kink = np.zeros((C, Fd), bool)
+        self.nonfinite = np.zeros(C, bool)
+        self.sided = np.full(C, "", dtype=object)
+        self.trace = [] if trace else None
+
+
+def _points(st, groups):
+    """Descriptors of every point the active components need at their current level."""
+    base, ax, dv, owner = [], [], [], []
+    for gi, g in enumerate(groups):
+        ids = g.ids[g.active]
+        if not len(ids):
+            owner.append((0, 0))
+            continue
+        h = st.start * np.exp2(-g.level)
+        m = len(g.t.weights)
+        disp = np.zeros((len(ids), m, 2))
+        q = g.t.coef.shape[1]
+        disp[:, :, :q] = g.t.coef[None] * (h * st.c.scale[ids, None, :q])
+        axes = np.broadcast_to(st.c.axes[ids, None, :], disp.shape)
+        base.append(np.repeat(st.c.base[ids], m))
+        ax.append(axes.reshape(-1, 2))
+        dv.append(disp.reshape(-1, 2))
+        owner.append((len(ids), m))
+    if not base:
+        return None
+    return np.concatenate(base), np.concatenate(ax), np.concatenate(dv), owner
+
+
+def _evaluate(st, ev, base, ax, dv):
+    """f at every descriptor; the centre comes from F0 and duplicates are evaluated once."""
+    ax = np.where(dv == 0, -1, ax)
+    dv = np.where(ax < 0, 0.0, dv)
+    swap = ax[:, 0] > ax[:, 1]
+    ax[swap], dv[swap] = ax[swap][:, ::-1], dv[swap][:, ::-1]
+    keys = np.column_stack([base, ax, dv])
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    ub = uniq[:, 0].astype(int)
+    uax = uniq[:, 1:3].astype(int)
+    udv = uniq[:, 3:5]
+    centre = (uax < 0).all(axis=1)
+    vals = np.empty((len(uniq), st.F0.shape[1]), dtype=st.F0.dtype)
+    vals[centre] = st.F0[ub[centre]]
+    todo = np.flatnonzero(~centre)
+    if len(todo):
+        pts = st.X[ub[todo]].copy()
+        for d in range(2):
+            sel = uax[todo, d] >= 0
+            rows = np.flatnonzero(sel)
+            pts[rows, uax[todo[sel], d]] += udv[todo[sel], d].astype(pts.dtype)
+        out = ev(pts.reshape(len(todo), *ev.xshape))
+        if np.iscomplexobj(out) and not np.iscomplexobj(vals):
+            vals = vals.astype(complex)
+        vals[todo] = out.reshape(len(todo), -1)
+    return vals[inv]
+
+
+def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False):
+    """Adaptive (or, with ``fixed=True``, single-step) estimates of every component."""
+    st = _State(X, F0, comps, start, eps, trace)
+    groups = _initial_groups(comps)
+    bad0 = ~np.isfinite(F0).all(axis=1)[comps.base]
+    for g in groups:  # f(x) itself is not finite: nothing to differentiate
+        g.active &= ~bad0[g.ids]
+    st.nonfinite |= bad0
+    max_level = 1 if fixed else MAX_LEVELS
+    while True:
+        live = [g for g in groups if g.active.any()]
+        if not live:
+            break
+        desc = _points(st, live)
+        vals = _evaluate(st, ev, *desc[:3])
+        pos, moved = 0, []
+        for g, (n, m) in zip(live, desc[3]):
+            v = vals[pos:pos + n * m].reshape(n, m, -1)
+            pos += n * m
+            moved += _update(st, g, v, fixed)
+            g.level += 1
+            ids = np.flatnonzero(g.active)
+            too_far = (g.level - comps.level0[g.ids[ids]] >= max_level) | \
+                (st.start * np.exp2(-g.level) < comps.hmin[g.ids[ids]])
+            g.active[ids[too_far]] = False
+        groups += moved
+    return _finish(st, fixed)
+
+
+def _initial_groups(comps):
+    groups, seen = [], {}
+    for i, (t, l0) in enumerate(zip(comps.template, comps.level0)):
+        seen.setdefault((id(t), int(l0)), (t, int(l0), []))[2].append(i)
+    for t, l0, ids in seen.values():
+        groups.append(_Group(ids, t, l0))
+    return groups
+
+
+def _update(st, g, v, fixed):
+    """Fold one level's values ``v`` (n, m, Fd) into the group's tableaux."""
+    idx = np.flatnonzero(g.active)
+    ids = g.ids[idx]
+    t = g.t
+    h = st.start * np.exp2(-g.level)
+    div = (h ** t.order) * st.c.norm[ids]
+    D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
+    noise = NOISE_ULPS * st.eps * np.einsum("k,ckf->cf", np.abs(t.weights), np.abs(v)) / div[:, None]
+    if st.trace is not None:
+        _record(st, g, ids, v, D, h)
+    if fixed:
+        st.value[ids], st.err[ids] = D, np.nan
+        st.step[ids] = h * st.c.scale[ids, 0]
+        g.active[idx] = False
+        return []
+    fin = np.isfinite(v).all(axis=(1, 2))
+    moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
+    keep = fin
+    idx, ids, D, noise, v = idx[keep], ids[keep], D[keep], noise[keep], v[keep]
+    _kink_history(st, g, idx, v, h)
+    _tableau(st, g, idx, ids, D, noise, h)
+    return moved
+
+
+def _tableau(st, g, idx, ids, D, noise, h):
+    t = g.t
+    n, Fd = D.shape
+    row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
+    nrow = np.full((n, KMAX + 1, Fd), np.inf)
+    row[:, 0], nrow[:, 0] = D, noise
+    if g.row is None:
+        g.row = np.full((len(g.ids), KMAX + 1, Fd), np.nan, dtype=D.dtype)
+        g.nrow = np.full((len(g.ids), KMAX + 1, Fd), np.inf)
+    prev, nprev = g.row[idx], g.nrow[idx]
+    nr = g.nrows[idx]
+    step_pow = 2 if t.even else 1
+    best_err = np.full((n, Fd), np.inf)
+    best_val = np.full((n, Fd), np.nan, dtype=D.dtype)
+    best_tr = np.full((n, Fd), np.inf)
+    best_no = np.full((n, Fd), np.inf)
+    best_mag = np.zeros((n, Fd))
+    for k in range(1, KMAX + 1):
+        ok = nr >= k
+        if not ok.any():
+            break
+        rho = 2.0 ** (t.accuracy + step_pow * (k - 1))
+        row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
+        nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
+        tr = np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
+        e = tr + nrow[:, k]
+        cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (e < best_err)
+        best_err = np.where(cand, e, best_err)
+        best_val = np.where(cand, row[:, k], best_val)
+        best_tr = np.where(cand, tr, best_tr)
+        best_no = np.where(cand, nrow[:, k], best_no)
+        mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
+        best_mag = np.where(cand, mag, best_mag)
+    g.row[idx], g.nrow[idx] = row, nrow
+    g.nrows[idx] += 1
+    better = best_err < st.err[ids]
+    for name, new in (("value", best_val), ("err", best_err), ("trunc", best_tr),
+                      ("noise", best_no), ("mag", best_mag)):
+        arr = getattr(st, name)
+        arr[ids] = np.where(better, new, arr[ids])
+    improved = better.any(axis=1)
+    st.step[ids[improved]] = h * st.c.scale[ids[improved], 0]
+    # stop: truncation below round-off, or the error grew for two levels after a good value
+    done = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])).all(axis=1)
+    worse = (best_err > 2 * st.err[ids]).all(axis=1)
+    g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
+    accept = _accepted(st.err[ids], st.trunc[ids], st.value[ids], st.mag[ids], st.eps).all(axis=1)
+    raw = (noise >= st.err[ids]).all(axis=1)
+    done |= (g.stall[idx] >= 2) & (accept | raw)
+    g.active[idx[done]] = False
+
+
+def _rtol(eps):
+    return eps ** (1.0 / 3.0)
+
+
+def _accepted(err, trunc, value, mag, eps):
+    """Trustworthy: small relative error, or estimates that agreed exactly (error = rounding only)."""
+    return np.isfinite(err) & ((err <= _rtol(eps) * np.maximum(np.abs(value), mag)) | (trunc == 0))
+
+
+def _kink_history(st, g, idx, v, h):
+    """For first-order central lines keep |f(x+h) - 2f(x) + f(x-h)| / h: it halves when f is smooth."""
+    t = g.t
+    if not (t.kind == "central" and t.order == 1 and len(t.weights) == 2):
+        return
+    ids = g.ids[idx]
+    F0 = st.F0[st.c.base[ids]]
+    S = np.abs(v[:, 0] + v[:, 1] - 2 * F0) / (h * st.c.norm[ids])[:, None]
+    nS = NOISE_ULPS * st.eps * (np.abs(v[:, 0]) + np.abs(v[:, 1]) + 2 * np.abs(F0)) \
+        / (h * st.c.norm[ids])[:, None]
+    if g.S is None:
+        g.S = np.zeros((len(g.ids), 3, v.shape[2]))
+    hist = np.concatenate([g.S[idx, 1:], S[:, None]], axis=1)
+    g.S[idx] = hist
+    enough = g.nrows[idx] >= 2
+    steady = (hist[:, 1] > 0.75 * hist[:, 0]) & (hist[:, 2] > 0.75 * hist[:, 1])
+    big = hist[:, 2] > 100 * nS
+    st.kink[ids] = enough[:, None] & steady & big
+
+
+def _fallback(st, g, idx, v):
+    """Components that met NaN/inf: go one-sided if one side is fine, else restart smaller."""
+    ids = g.ids[idx]
+    st.nonfinite[ids] = True
+    t = g.t
+    moved = {}
+    restart = np.ones(len(idx), bool)
+    if t.coef.shape[1] == 1 and t.kind == "central":
+        c = t.coef[:, 0]
+        plus = np.isfinite(v[:, c > 0]).all(axis=(1, 2))
+        minus = np.isfinite(v[:, c < 0]).all(axis=(1, 2))
+        for side, ok in (("forward", plus & ~minus), ("backward", minus & ~plus)):
+            if ok.any():
+                stencil = getattr(Stencil, side)(t.order, 1)
+                moved[side] = (ids[ok], Template.line(stencil))
+                st.sided[ids[ok]] = side
+                g.active[idx[ok]] = False
+                restart &= ~ok
+    g.nrows[idx[restart]] = 0  # tableau starts again at the next, smaller step
+    g.stall[idx[restart]] = 0
+    if g.S is not None:
+        g.S[idx] = 0
+    return [_Group(cids, tmpl, g.level) for cids, tmpl in moved.values()]
+
+
+def _record(st, g, ids, v, D, h):
+    for i, c in enumerate(ids):
+        axes = st.c.axes[c]
+        for k in range(len(g.t.weights)):
+            disp = g.t.coef[k] * h * st.c.scale[c, :g.t.coef.shape[1]]
+            st.trace.append((int(st.c.base[c]), tuple(int(a) for a in axes if a >= 0),
+                             g.level, float(h * st.c.scale[c, 0]), tuple(disp), v[i, k], D[i], int(c)))
+
+
+def _finish(st, fixed):
+    status = np.full(st.value.shape, int(Status.OK))
+    if fixed:
+        status[:] = Status.FIXED_STEP
+        status[~np.isfinite(st.value)] = Status.NONFINITE
+        return Outcome(st.value, np.full(st.value.shape, np.nan), status, st.step, st.sided, st.trace)
+    finite = np.isfinite(st.value)
+    accept = _accepted(st.err, st.trunc, st.value, st.mag, st.eps)
+    roundoff = st.noise >= 0.5 * st.err
+    status[:] = np.where(accept, Status.OK,
+                         np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
+    sided = (st.sided != "")[:, None]
+    status[accept & sided] = Status.ONE_SIDED
+    status[st.kink & ~sided] = Status.NOT_SMOOTH
+    why = np.where(st.nonfinite[:, None], int(Status.NONFINITE), int(Status.NOT_CONVERGED))
+    status[~finite] = np.broadcast_to(why, status.shape)[~finite]
+    err = np.where(finite, st.err, np.nan)
+    return Outcome(st.value, err, status, st.step, st.sided, st.trace)
+
+
+def complex_step(ev, X, F0, comps, *, eps):
+    """``Im f(x + i h e) / h`` with h tiny, checked against a central difference."""
+    h = 2.0**-64
+    C = len(comps.base)
+    pts = X[comps.base].astype(complex)
+    rows = np.arange(C)
+    pts[rows, comps.axes[:, 0]] += 1j * h * comps.scale[:, 0]
+    out = ev(pts.reshape(C, *ev.xshape)).reshape(C, -1)
+    value = out.imag / (h * comps.scale[:, 0])[:, None]
+    if not np.iscomplexobj(out):
+        value = np.full_like(value, np.nan)
+    # the check: an ordinary central difference at a moderate step
+    hc = eps ** (1 / 3) * 4
+    real = X[comps.base].astype(X.dtype)
+    both = np.concatenate([real, real])
+    both[rows, comps.axes[:, 0]] += hc * comps.scale[:, 0]
+    both[C + rows, comps.axes[:, 0]] -= hc * comps.scale[:, 0]
+    fv = ev(both.reshape(2 * C, *ev.xshape)).reshape(2 * C, -1)
+    fd = (fv[:C] - fv[C:]).real / (2 * hc * comps.scale[:, 0])[:, None]
+    fnoise = 4 * eps * (np.abs(fv[:C]) + np.abs(fv[C:])) / (2 * hc * comps.scale[:, 0])[:, None]
+    err = 4 * eps * np.abs(value) + 1e-300
+    agree = np.abs(value - fd) <= 1e-4 * np.maximum(np.abs(value), np.abs(fd)) + 100 * fnoise
+    status = np.where(agree & np.isfinite(value), int(Status.OK), int(Status.NOT_ANALYTIC))
+    status = np.where(np.isfinite(F0[comps.base]), status, int(Status.NONFINITE))
+    err = np.where(status >= 0, err, np.abs(value - fd))
+    step = np.full(C, h) * comps.scale[:, 0]
+    return Outcome(value, err, status, step, np.full(C, "", dtype=object), None)

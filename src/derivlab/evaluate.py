@@ -1,0 +1,176 @@
+"""How points are evaluated: one call per point, or vectorized batches chunked to a budget.
+
+The engine builds every perturbed point first and hands the whole array to an
+:class:`Evaluator`; nothing else in derivlab calls ``f``. Failures of f (an
+exception, NaN, inf) become NaN values plus a remembered reason, never an
+exception: invalid *input* is checked before f is ever called.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._errors import InputError, InputTypeError
+
+__all__ = ["Evaluator"]
+
+#: Default memory budget for one vectorized call (bytes of input points).
+CHUNK_BYTES = 32 * 2**20
+
+
+class Evaluator:
+    """Evaluate ``f`` at many points of shape ``xshape``.
+
+    Parameters
+    ----------
+    f : callable
+        The user's function.
+    xshape : tuple
+        Shape of one point.
+    args : tuple
+        Extra positional arguments, passed after the point.
+    unpack : bool
+        Call ``f(*x, *args)`` (one argument per element of a 1-D ``x``).
+    vectorized : bool or None
+        True: f maps ``(k, *xshape)`` to ``(k, *fshape)``. False: one call per
+        point. None: try a batch once, check it against single calls, and fall
+        back to one call per point if it disagrees.
+    chunk_bytes : int
+        Memory budget for the points of one vectorized call.
+    """
+
+    def __init__(self, f, xshape, *, args=(), unpack=False, vectorized=None,
+                 chunk_bytes=CHUNK_BYTES):
+        self.f = f
+        self.xshape = tuple(xshape)
+        self.args = tuple(args)
+        self.unpack = unpack
+        self.vectorized = vectorized
+        self.chunk_bytes = chunk_bytes
+        self.fshape = None
+        self.fdtype = None
+        self.nfev = 0
+        self.ncalls = 0
+        self.first_error = None  # "TypeError: ..." of the first exception f raised
+
+    # -- calling f ------------------------------------------------------------
+    def _call(self, x):
+        self.ncalls += 1
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if self.unpack:
+                if x.ndim == len(self.xshape):  # one point: numpy scalars
+                    return self.f(*[x[i][()] for i in range(x.shape[0])], *self.args)
+                return self.f(*[np.ascontiguousarray(x[..., i]) for i in range(x.shape[-1])],
+                              *self.args)
+            if x.ndim == 0:
+                return self.f(x[()], *self.args)
+            return self.f(x, *self.args)
+
+    def _as_array(self, out):
+        try:
+            arr = np.asarray(out)
+        except Exception:  # noqa: BLE001 - any conversion failure means "not numbers"
+            arr = np.asarray(None)
+        if arr.dtype.kind not in "biufc":
+            raise InputTypeError(
+                f"f must return numbers (a float or an array of floats), got {type(out).__name__}")
+        return arr
+
+    def single(self, x):
+        """f at one point; NaN-filled (and the reason kept) if f raises."""
+        self.nfev += 1
+        try:
+            out = self._call(np.array(x))
+        except Exception as exc:  # noqa: BLE001 - f's failures are data, not crashes
+            self._remember(exc)
+            if self.fshape is None:
+                raise
+            return np.full(self.fshape, np.nan, dtype=_result_dtype(x))
+        arr = self._as_array(out)
+        if self.fshape is None:
+            self.fshape = arr.shape
+            self.fdtype = arr.dtype
+        elif arr.shape != self.fshape:
+            raise InputError(f"f returned shape {arr.shape} at one point and {self.fshape} "
+                             "at another; it must return the same shape everywhere")
+        return arr
+
+    def _remember(self, exc):
+        if self.first_error is None:
+            self.first_error = f"{type(exc).__name__}: {exc}"
+
+    # -- many points ------------------------------------------------------------
+    def __call__(self, points):
+        """f at every row of ``points`` (shape ``(N, *xshape)``) -> ``(N, *fshape)``."""
+        n = points.shape[0]
+        out = np.empty((n, *self.fshape), dtype=_result_dtype(points))
+        if n == 0:
+            return out
+        if self.vectorized is None and n >= 2:
+            self._probe(points, out)
+            return out
+        if not self.vectorized:
+            for i in range(n):
+                out[i] = self.single(points[i])
+            return out
+        rows = max(1, self.chunk_bytes // max(points[0].nbytes, 1))
+        for start in range(0, n, rows):
+            self._batch(points[start:start + rows], out[start:start + rows])
+        return out
+
+    def _batch(self, pts, out):
+        self.nfev += len(pts)
+        try:
+            res = self._as_array(self._call(pts.copy()))
+        except InputTypeError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # f raised on the batch: find the bad points one by one
+            self._remember(exc)
+            self.nfev -= len(pts)
+            for i in range(len(pts)):
+                out[i] = self.single(pts[i])
+            return
+        if res.shape == (len(pts), *self.fshape):
+            out[...] = res
+            return
+        raise InputError(f"f returned shape {res.shape} for a batch of {len(pts)} points of shape "
+                         f"{self.xshape}; with vectorized=True it must return "
+                         f"{(len(pts), *self.fshape)}")
+
+    def _probe(self, points, out):
+        """Decide vectorized=None: a batch must match single calls at its two ends."""
+        n = len(points)
+        out[0] = self.single(points[0])
+        out[n - 1] = self.single(points[n - 1])
+        try:
+            with np.errstate(all="ignore"):
+                res = self._as_array(self._call(points.copy()))
+            good = (res.shape == out.shape
+                    and _agree(res[0], out[0]) and _agree(res[n - 1], out[n - 1]))
+        except InputTypeError:
+            good = False
+        except Exception:  # noqa: BLE001 - a non-vectorized f may raise on a batch
+            good = False
+        self.vectorized = good
+        if good:
+            self.nfev += n - 2
+            out[1:n - 1] = res[1:n - 1]
+        else:
+            for i in range(1, n - 1):
+                out[i] = self.single(points[i])
+
+
+def _agree(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    same_nan = np.array_equal(np.isnan(a), np.isnan(b))
+    fin = np.isfinite(a) & np.isfinite(b)
+    close = np.all(np.abs(a[fin] - b[fin]) <= 1e-12 * np.maximum(np.abs(a[fin]), np.abs(b[fin])))
+    return bool(same_nan and close)
+
+
+def _result_dtype(points):
+    return np.complex128 if np.iscomplexobj(points) else np.float64

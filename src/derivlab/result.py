@@ -1,0 +1,162 @@
+"""Result objects: value, error estimate, evaluation count, status and trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = ["Result", "Status", "Trace", "TraceRecord"]
+
+
+class Status(IntEnum):
+    """Per-element outcome. Non-negative values are successes."""
+
+    OK = 0            #: converged; ``error`` bounds the true error
+    FIXED_STEP = 1    #: a user-fixed step: no error estimate
+    ONE_SIDED = 2     #: converged with a one-sided stencil (domain edge)
+    NONFINITE = -1    #: f returned NaN/inf or raised wherever it was needed
+    NOT_CONVERGED = -2  #: the estimates did not settle
+    ROUNDOFF = -3     #: round-off error swamps the derivative
+    NOT_SMOOTH = -4   #: one-sided slopes disagree: f has a kink at x
+    NOT_ANALYTIC = -5  #: complex step impossible or inconsistent
+
+    @property
+    def reason(self) -> str:
+        return _REASONS[self]
+
+
+_REASONS = {
+    Status.OK: "converged",
+    Status.FIXED_STEP: "fixed step: no error estimate (leave step=None for an adaptive, estimated result)",
+    Status.ONE_SIDED: "converged with a one-sided stencil because f was not finite on the other side "
+                      "(domain edge)",
+    Status.NONFINITE: "f returned NaN/inf or raised at the points needed",
+    Status.NOT_CONVERGED: "the estimates did not settle as the step shrank: f may be discontinuous, "
+                          "or oscillate or vary faster than the smallest usable step",
+    Status.ROUNDOFF: "round-off dominates: f's values are too large (or too noisy) for their "
+                     "differences at any usable step",
+    Status.NOT_SMOOTH: "the slopes from the left and from the right differ: f is not differentiable "
+                       "at x (a kink)",
+    Status.NOT_ANALYTIC: "the complex-step derivative is unusable: f does not accept complex input "
+                         "or is not analytic (abs, real, conj, comparisons ...)",
+}
+
+
+@dataclass(frozen=True)
+class TraceRecord:
+    """One evaluation of f: where, what came out, and the estimate it fed."""
+
+    point: int        #: index of the base point (batch/many points)
+    element: tuple    #: multi-index of the perturbed element(s) of x
+    level: int        #: step level (0 = largest step tried)
+    step: float       #: the step h of this level, in x's units
+    offset: float     #: displacement of the perturbed element from its value
+    x: float          #: the perturbed element's value
+    fx: object        #: f at the perturbed point (a float or an array)
+    estimate: object  #: the partial derivative this level produced for ``element``
+
+    def as_dict(self) -> dict:
+        return {k: _plain(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+def _plain(v):
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+@dataclass
+class Trace:
+    """Every evaluation of f made for one result, in order (the seeds' "debug" prints as data)."""
+
+    records: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __getitem__(self, i):
+        return self.records[i]
+
+    def as_dicts(self) -> list:
+        """The records as a list of plain dicts (JSON-ready)."""
+        return [r.as_dict() for r in self.records]
+
+    def __str__(self):
+        head = f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} {'f(x)':>24} {'estimate':>24}"
+        lines = [head, "-" * len(head)]
+        for r in self.records:
+            lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
+                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24}")
+        return "\n".join(lines)
+
+
+def _fmt(v):
+    v = np.asarray(v)
+    if v.ndim == 0:
+        return repr(v.item())
+    return np.array2string(v, precision=6, separator=",")
+
+
+@dataclass
+class Result:
+    """The outcome of a derivative computation.
+
+    Attributes
+    ----------
+    value : float or ndarray
+        The derivative (shape documented by each function).
+    error : float or ndarray
+        Estimated absolute error of ``value``, same shape; NaN where none can be given.
+    nfev : int
+        Number of points at which f was evaluated.
+    step : float or ndarray
+        The step (in x's units) of the estimate chosen for each element.
+    method : str
+        What was done, e.g. ``"central, adaptive"``.
+    status : ndarray of int
+        A :class:`Status` code per element of ``value``.
+    message : str
+        A sentence a person can read: what happened and, on failure, why and where.
+    trace : Trace or None
+        Every evaluation, when ``trace=True`` was passed.
+    ncalls : int
+        Number of calls made to f (a vectorized call evaluates many points).
+    """
+
+    value: object
+    error: object
+    nfev: int
+    step: object
+    method: str
+    status: np.ndarray
+    message: str
+    trace: Trace | None = None
+    ncalls: int = 0
+
+    @property
+    def success(self) -> bool:
+        """True when every element has a trustworthy value (status >= 0)."""
+        return bool(np.all(np.asarray(self.status) >= 0))
+
+    def __float__(self):
+        return float(np.asarray(self.value))
+
+    def __array__(self, dtype=None, copy=None):
+        arr = np.asarray(self.value)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __repr__(self):
+        def show(v):
+            return np.array2string(np.asarray(v), precision=16, separator=", ") \
+                if np.ndim(v) else repr(float(v))
+        err = np.array2string(np.asarray(self.error), precision=2) if np.ndim(self.error) \
+            else f"{float(self.error):.2g}"
+        return (f"Result(value={show(self.value)}, error={err}, success={self.success}, "
+                f"nfev={self.nfev}, method={self.method!r},\n       message={self.message!r})")

@@ -1,0 +1,46 @@
+"""Step sizes: from the dtype and the scale of x, and the ladder the adaptive search walks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "START", "MAX_LEVELS"]
+
+#: First step of the adaptive ladder, in units of the scale of x (a power of two,
+#: so that x + c*h is exact for the small integers c of the stencils).
+START = 2.0**-4
+#: Halvings the adaptive search may try before it gives up.
+MAX_LEVELS = 34
+
+
+def working_dtype(x):
+    """Floating dtype in which to perturb x: its own if floating, float64 otherwise."""
+    dt = np.asarray(x).dtype
+    if dt.kind == "f":
+        return dt
+    if dt.kind == "c":
+        return np.dtype(np.float64)
+    return np.dtype(np.float64)
+
+
+def scale_of(x):
+    """Typical size of each element: ``max(|x|, 1)`` rounded to a power of two.
+
+    Steps are relative to it, so large |x| get relative steps and small |x|
+    absolute ones; a power of two keeps ``x + h`` exactly representable.
+    """
+    mag = np.maximum(np.abs(np.asarray(x, dtype=np.float64)), 1.0)
+    return np.exp2(np.round(np.log2(mag)))
+
+
+def rule_of_thumb(x, dtype, order, accuracy):
+    """The classic fixed step ``eps**(1/(order+accuracy)) * max(|x|, 1)``."""
+    eps = np.finfo(dtype).eps
+    return eps ** (1.0 / (order + accuracy)) * np.maximum(np.abs(np.asarray(x, dtype=float)), 1.0)
+
+
+def min_step(x, dtype):
+    """Smallest step worth trying at x: a few units in the last place of x."""
+    x = np.abs(np.asarray(x, dtype=np.float64))
+    tiny = np.finfo(dtype).tiny
+    return 16 * np.maximum(np.spacing(x.astype(dtype)).astype(np.float64), tiny)

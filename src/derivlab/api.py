@@ -10,7 +10,7 @@ from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template, 
 from .evaluate import Evaluator
 from .result import Result, Status, Trace, TraceRecord
 from .stencils import Stencil
-from .steps import START, min_step, rule_of_thumb, scale_of
+from .steps import min_step, rule_of_thumb, scale_of, start_step
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
@@ -201,7 +201,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         out = complex_step(ev, X, F0, comps, eps=eps)
         label = "complex step"
     else:
-        out = run(ev, X, F0, comps, start=1.0 if fixed else START, eps=eps, fixed=fixed,
+        out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps, fixed=fixed,
                   trace=trace)
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
@@ -252,7 +252,7 @@ def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype):
 def _fit_domain(x, s, lohi, line, stencil, fixed):
     """Keep stencils inside [lo, hi]: shrink a central one a little, else go one-sided."""
     lo, hi = (b.reshape(-1) for b in lohi)
-    start = 1.0 if fixed else START
+    start = 1.0 if fixed else start_step(x.dtype, stencil.order)
     unit = start * s
     reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
     below, above = x - lo, hi - x

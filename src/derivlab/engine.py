@@ -28,7 +28,10 @@ __all__ = ["Template", "Components", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
 KMAX = 5           # deepest Richardson column
+JUMP = 3           # halvings skipped at once while the estimates still change a lot
+JUMP_CHANGE = 0.1  # ... that is, by more than this relative amount between two steps
 NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
+ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,14 @@ class Outcome:
 
 
 class _Group:
-    """Components sharing one template and level counter."""
+    """Components sharing one template; each walks its own ladder ``h = start * 2**-e``."""
 
-    def __init__(self, ids, template, level):
+    def __init__(self, ids, template, e):
         self.ids = np.asarray(ids, dtype=int)
         self.t = template
-        self.level = level
         n = len(self.ids)
+        self.e = np.broadcast_to(np.asarray(e, dtype=int), (n,)).copy()
+        self.hist = np.full((n, KMAX + 1), np.nan)  # steps of the previous rows, newest first
         self.active = np.ones(n, bool)
         self.nrows = np.zeros(n, int)
         self.row = None    # last tableau row (n, KMAX+1, Fd)
@@ -122,11 +126,11 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        h = st.start * np.exp2(-g.level)
+        h = st.start * np.exp2(-g.e[g.active])
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
-        disp[:, :, :q] = g.t.coef[None] * (h * st.c.scale[ids, None, :q])
+        disp[:, :, :q] = g.t.coef[None] * (h[:, None, None] * st.c.scale[ids, None, :q])
         axes = np.broadcast_to(st.c.axes[ids, None, :], disp.shape)
         base.append(np.repeat(st.c.base[ids], m))
         ax.append(axes.reshape(-1, 2))
@@ -166,9 +170,15 @@ def _evaluate(st, ev, base, ax, dv):
     return vals[inv]
 
 
-def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False):
-    """Adaptive (or, with ``fixed=True``, single-step) estimates of every component."""
+def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True):
+    """Adaptive (or, with ``fixed=True``, single-step) estimates of every component.
+
+    ``rtol`` stops a component as soon as its error estimate is below
+    ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
+    from settling divide its step by 8 instead of 2.
+    """
     st = _State(X, F0, comps, start, eps, trace)
+    st.rtol, st.jump = rtol, jump
     groups = _initial_groups(comps)
     bad0 = ~np.isfinite(F0).all(axis=1)[comps.base]
     for g in groups:  # f(x) itself is not finite: nothing to differentiate
@@ -186,10 +196,10 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False):
             v = vals[pos:pos + n * m].reshape(n, m, -1)
             pos += n * m
             moved += _update(st, g, v, fixed)
-            g.level += 1
             ids = np.flatnonzero(g.active)
-            too_far = (g.level - comps.level0[g.ids[ids]] >= max_level) | \
-                (st.start * np.exp2(-g.level) < comps.hmin[g.ids[ids]])
+            cids = g.ids[ids]
+            too_far = (g.e[ids] - comps.level0[cids] >= max_level) | \
+                (st.start * np.exp2(-g.e[ids]) < comps.hmin[cids])
             g.active[ids[too_far]] = False
         groups += moved
     return _finish(st, fixed)
@@ -209,12 +219,12 @@ def _update(st, g, v, fixed):
     idx = np.flatnonzero(g.active)
     ids = g.ids[idx]
     t = g.t
-    h = st.start * np.exp2(-g.level)
+    h = st.start * np.exp2(-g.e[idx])
     div = (h ** t.order) * st.c.norm[ids]
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
     noise = NOISE_ULPS * st.eps * np.einsum("k,ckf->cf", np.abs(t.weights), np.abs(v)) / div[:, None]
     if st.trace is not None:
-        _record(st, g, ids, v, D, h)
+        _record(st, g, idx, v, D, h)
     if fixed:
         st.value[ids], st.err[ids] = D, np.nan
         st.step[ids] = h * st.c.scale[ids, 0]
@@ -223,9 +233,10 @@ def _update(st, g, v, fixed):
     fin = np.isfinite(v).all(axis=(1, 2))
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     keep = fin
-    idx, ids, D, noise, v = idx[keep], ids[keep], D[keep], noise[keep], v[keep]
+    idx, ids, D, noise, v, h = idx[keep], ids[keep], D[keep], noise[keep], v[keep], h[keep]
     _kink_history(st, g, idx, v, h)
     _tableau(st, g, idx, ids, D, noise, h)
+    g.e[np.flatnonzero(g.active)] += 1
     return moved
 
 
@@ -241,6 +252,9 @@ def _tableau(st, g, idx, ids, D, noise, h):
     prev, nprev = g.row[idx], g.nrow[idx]
     nr = g.nrows[idx]
     step_pow = 2 if t.even else 1
+    hist = g.hist[idx]
+    neville = t.accuracy == step_pow  # error polynomial in h**step_pow: any step ratios work
+    safety = 1.0 if t.even else ONE_SIDED_SAFETY
     best_err = np.full((n, Fd), np.inf)
     best_val = np.full((n, Fd), np.nan, dtype=D.dtype)
     best_tr = np.full((n, Fd), np.inf)
@@ -250,10 +264,14 @@ def _tableau(st, g, idx, ids, D, noise, h):
         ok = nr >= k
         if not ok.any():
             break
-        rho = 2.0 ** (t.accuracy + step_pow * (k - 1))
+        if neville:
+            rho = ((hist[:, k - 1] / h) ** step_pow)[:, None][ok]
+        else:
+            rho = 2.0 ** (t.accuracy + step_pow * (k - 1))
         row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
         nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
-        tr = np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
+        tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]),
+                                 np.abs(row[:, k] - prev[:, k - 1]))
         e = tr + nrow[:, k]
         cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (e < best_err)
         best_err = np.where(cand, e, best_err)
@@ -264,13 +282,19 @@ def _tableau(st, g, idx, ids, D, noise, h):
         best_mag = np.where(cand, mag, best_mag)
     g.row[idx], g.nrow[idx] = row, nrow
     g.nrows[idx] += 1
+    g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
+    if st.jump and neville:
+        # still far from settling: divide the next step by 8, not 2
+        change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
+        far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1)
+        g.e[idx[far]] += JUMP - 1
     better = best_err < st.err[ids]
     for name, new in (("value", best_val), ("err", best_err), ("trunc", best_tr),
                       ("noise", best_no), ("mag", best_mag)):
         arr = getattr(st, name)
         arr[ids] = np.where(better, new, arr[ids])
     improved = better.any(axis=1)
-    st.step[ids[improved]] = h * st.c.scale[ids[improved], 0]
+    st.step[ids[improved]] = h[improved] * st.c.scale[ids[improved], 0]
     # stop: truncation below round-off, or the error grew for two levels after a good value
     done = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])).all(axis=1)
     worse = (best_err > 2 * st.err[ids]).all(axis=1)
@@ -278,6 +302,8 @@ def _tableau(st, g, idx, ids, D, noise, h):
     accept = _accepted(st.err[ids], st.trunc[ids], st.value[ids], st.mag[ids], st.eps).all(axis=1)
     raw = (noise >= st.err[ids]).all(axis=1)
     done |= (g.stall[idx] >= 2) & (accept | raw)
+    if st.rtol is not None:
+        done |= (st.err[ids] <= st.rtol * np.abs(st.value[ids])).all(axis=1)
     g.active[idx[done]] = False
 
 
@@ -332,16 +358,19 @@ def _fallback(st, g, idx, v):
     g.stall[idx[restart]] = 0
     if g.S is not None:
         g.S[idx] = 0
-    return [_Group(cids, tmpl, g.level) for cids, tmpl in moved.values()]
+    pos = {c: i for i, c in enumerate(g.ids)}
+    return [_Group(cids, tmpl, g.e[[pos[c] for c in cids]]) for cids, tmpl in moved.values()]
 
 
-def _record(st, g, ids, v, D, h):
-    for i, c in enumerate(ids):
-        axes = st.c.axes[c]
+def _record(st, g, idx, v, D, h):
+    for i, j in enumerate(idx):
+        c = g.ids[j]
+        axes = tuple(int(a) for a in st.c.axes[c] if a >= 0)
+        q = g.t.coef.shape[1]
         for k in range(len(g.t.weights)):
-            disp = g.t.coef[k] * h * st.c.scale[c, :g.t.coef.shape[1]]
-            st.trace.append((int(st.c.base[c]), tuple(int(a) for a in axes if a >= 0),
-                             g.level, float(h * st.c.scale[c, 0]), tuple(disp), v[i, k], D[i], int(c)))
+            disp = g.t.coef[k] * h[i] * st.c.scale[c, :q]
+            st.trace.append((int(st.c.base[c]), axes[:q], int(g.e[j]), float(h[i] * st.c.scale[c, 0]),
+                             tuple(float(d) for d in disp), v[i, k], D[i], int(c)))
 
 
 def _finish(st, fixed):

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "START", "MAX_LEVELS"]
+__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "start_step", "min_step", "MAX_LEVELS"]
 
-#: First step of the adaptive ladder, in units of the scale of x (a power of two,
-#: so that x + c*h is exact for the small integers c of the stencils).
-START = 2.0**-4
+def start_step(dtype, order=1):
+    """First step of the adaptive ladder, in units of the scale of x.
+
+    About ``eps**(1/(6 + 2*order))`` (2**-6 for first derivatives in float64,
+    2**-3 in float32): a few halvings below it an extrapolated estimate
+    balances truncation against round-off. A power of two, so that ``x + c*h``
+    is exact for the stencils' small integers c.
+    """
+    return float(np.exp2(np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order))))
 #: Halvings the adaptive search may try before it gives up.
 MAX_LEVELS = 34
 

@@ -18,7 +18,7 @@ _CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many halvi
 
 
 def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, adaptive=True,
-               domain=None, vectorized=None, args=(), trace=False):
+               domain=None, rtol=None, vectorized=None, args=(), trace=False):
     """Derivative of order ``order`` of f: R -> R (or R -> R^m) at each point of ``x``.
 
     Parameters
@@ -46,6 +46,9 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     domain : (lo, hi), optional
         Where f is defined; stencils are kept inside (one-sided at an edge).
         Without it an edge is found when f returns NaN/inf or raises.
+    rtol : float, optional
+        Stop refining as soon as the error estimate is below ``rtol * |value|``
+        (fewer evaluations). Default: refine as far as round-off allows.
     vectorized : bool or None, optional
         Whether f accepts an array of points. None: detected safely.
     args : tuple, optional
@@ -68,12 +71,12 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     6.000000000012662
     """
     return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
-                          step=step, adaptive=adaptive, domain=domain, vectorized=vectorized,
-                          args=args, trace=trace)
+                          step=step, adaptive=adaptive, domain=domain, rtol=rtol,
+                          vectorized=vectorized, args=args, trace=trace)
 
 
 def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
-             batch=False, unpack=False, vectorized=None, args=(), trace=False):
+             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False):
     """Gradient of a scalar f of an array x of any shape; the value has x's shape.
 
     Parameters
@@ -88,7 +91,7 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     unpack : bool, optional
         f takes one argument per element of a 1-D x, like a function made by
         ``sympy.lambdify((x, y, z), ...)``; one partial per argument.
-    method, accuracy, step, adaptive, domain, vectorized, args, trace
+    method, accuracy, step, adaptive, domain, rtol, vectorized, args, trace
         As in :func:`derivative`.
 
     Returns
@@ -106,12 +109,12 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     array([6., 8.])
     """
     return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
-                          adaptive=adaptive, domain=domain, batch=batch, unpack=unpack,
-                          vectorized=vectorized, args=args, trace=trace)
+                          adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
 
 
 def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
-             batch=False, unpack=False, vectorized=None, args=(), trace=False):
+             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False):
     """Jacobian of an array-valued f; ``value.shape == f(x).shape + x.shape``.
 
     Parameters are those of :func:`gradient`; with ``batch=True`` the value has
@@ -125,12 +128,12 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     True
     """
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
-                          adaptive=adaptive, domain=domain, batch=batch, unpack=unpack,
-                          vectorized=vectorized, args=args, trace=trace)
+                          adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
 
 
-def hessian(f, x, *, method="central", step=None, adaptive=True, batch=False, unpack=False,
-            vectorized=None, args=(), trace=False):
+def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
+            unpack=False, vectorized=None, args=(), trace=False):
     """Hessian of a scalar f; ``value.shape == x.shape + x.shape``, symmetric.
 
     Diagonal entries come from second differences along each axis and mixed
@@ -145,18 +148,18 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, batch=False, un
     True
     """
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
-                          adaptive=adaptive, domain=None, batch=batch, unpack=unpack,
-                          vectorized=vectorized, args=args, trace=trace)
+                          adaptive=adaptive, domain=None, rtol=rtol, batch=batch,
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
 
 
 # ---------------------------------------------------------------------------------------------
 
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
-                   args, trace, batch=False, unpack=False):
+                   args, trace, rtol=None, batch=False, unpack=False, v=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
-    if method == "complex" and kind == "hessian":
-        raise InputError("method='complex' gives first derivatives only; hessian needs order 2")
+    if method == "complex" and kind in ("hessian", "hvp"):
+        raise InputError(f"method='complex' gives first derivatives only; {kind} needs order 2")
     mname, stencil = V.check_method(method, order, accuracy)
     xa = V.check_x(x)
     batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
@@ -165,6 +168,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     args = V.check_args(args)
     steps = V.check_step(step, xa.shape)
     bounds = V.check_domain(domain, xa)
+    if rtol is not None and not (V.check_real("rtol", rtol) > 0):
+        raise InputError(f"rtol must be positive, got {rtol!r}")
     if mname == "complex" and steps is not None:
         raise InputError("step cannot be set with method='complex' (its step is fixed and tiny)")
 
@@ -187,7 +192,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if F0 is None:
         return _failed_at_centre(kind, ev, pshape, xshape)
     fshape = ev.fshape
-    if kind in ("gradient", "hessian") and fshape != ():
+    if kind in ("gradient", "hessian", "hvp") and fshape != ():
         raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
                          "use jacobian for vector-valued f")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
@@ -196,13 +201,14 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
     S = (steps if fixed else scale_of(xa)).reshape(P, n)
     lohi = None if bounds is None else tuple(b.reshape(P, n) for b in bounds)
-    comps = _components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype)
+    vflat = None if v is None else np.asarray(v, dtype=np.float64).reshape(1, n)
+    comps = _components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     if mname == "complex":
         out = complex_step(ev, X, F0, comps, eps=eps)
         label = "complex step"
     else:
-        out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps, fixed=fixed,
-                  trace=trace)
+        out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,
+                  fixed=fixed, trace=trace, rtol=rtol, jump=kind not in ("hessian", "hvp"))
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
 
@@ -231,7 +237,7 @@ def _centre(ev, X):
     return F0
 
 
-def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype):
+def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
     P, n = X.shape
     hmin = min_step(X, dtype) / S
     if mname == "complex":
@@ -239,6 +245,8 @@ def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype):
     line = Template.line(stencil)
     if kind == "hessian":
         return _hessian_components(X, S, stencil, hmin)
+    if kind == "hvp":
+        return _hvp_components(X, S, v, hmin)
     base = np.repeat(np.arange(P), n)
     axes = np.stack([np.tile(np.arange(n), P), np.full(P * n, -1)], axis=1)
     scale = np.stack([S.reshape(-1), np.zeros(P * n)], axis=1)
@@ -294,6 +302,17 @@ def _hessian_components(X, S, stencil, hmin):
     return Components(base, axes, sc, norm, templates, np.zeros(len(base), int), hm)
 
 
+def _hvp_components(X, S, v, hmin):
+    """(H v)_i is the mixed second derivative along e_i and v: about 4n points a level."""
+    P, n = X.shape
+    sv = float(scale_of(np.abs(X).max()) / scale_of(np.abs(v).max()))
+    axes = np.stack([np.arange(n), np.full(n, n)], axis=1)
+    scale = np.stack([S[0], np.full(n, sv)], axis=1)
+    templates = [MIXED] * n
+    return Components(np.zeros(n, int), axes, scale, scale[:, 0] * sv, templates,
+                      np.zeros(n, int), hmin[0], vectors=v)
+
+
 def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
     P = X.shape[0]
     if kind == "hessian":
@@ -344,16 +363,15 @@ def _failed_at_centre(kind, ev, pshape, xshape):
 
 def _trace(records, ev, X, xshape, fshape):
     out = []
+    n = X.shape[1]
     for base, axes, level, step, disp, fx, est, _ in records:
-        element = tuple(np.unravel_index(axes[0], xshape)) if xshape else ()
-        if len(axes) > 1:
-            element = (element, tuple(np.unravel_index(axes[1], xshape)))
-        elem_x = tuple(float(X[base, a] + d) for a, d in zip(axes, disp))
+        idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in axes]
+        element = (idx[0] if xshape else ()) if len(axes) == 1 else tuple(idx)
+        elem_x = tuple(float(X[base, a] + d) if a < n else float(d) for a, d in zip(axes, disp))
         offset = disp[0] if len(disp) == 1 else tuple(disp)
         xval = elem_x[0] if len(elem_x) == 1 else elem_x
         fxv = fx.reshape(fshape)
-        out.append(TraceRecord(base, tuple(int(i) for i in np.ravel(element)) if len(axes) == 1
-                               else element, level, step, float(offset) if len(disp) == 1
+        out.append(TraceRecord(base, element, level, step, float(offset) if len(disp) == 1
                                else offset, xval, fxv[()] if fshape == () else fxv,
                                est.reshape(fshape)[()] if fshape == () else est.reshape(fshape)))
     return Trace(out)

@@ -67,12 +67,13 @@ class Components:
     """What to compute: C components on P base points ``X`` (P, n) with ``F0 = f(X)``."""
 
     base: np.ndarray     # (C,) index of the base point
-    axes: np.ndarray     # (C, 2) axis of each direction, -1 where unused
+    axes: np.ndarray     # (C, 2) axis of each direction (n + j: vectors[j]), -1 where unused
     scale: np.ndarray    # (C, 2) x-units per unit step along each direction
     norm: np.ndarray     # (C,) divisor besides h**order (prod of scales)
     template: list       # (C,) Template of each component
     level0: np.ndarray   # (C,) first level of the ladder
     hmin: np.ndarray     # (C,) smallest step (in units of the scale) worth trying
+    vectors: np.ndarray = None  # (k, n) directions referred to by axes n .. n+k-1
 
 
 @dataclass
@@ -159,10 +160,14 @@ def _evaluate(st, ev, base, ax, dv):
     todo = np.flatnonzero(~centre)
     if len(todo):
         pts = st.X[ub[todo]].copy()
+        n = pts.shape[1]
         for d in range(2):
-            sel = uax[todo, d] >= 0
-            rows = np.flatnonzero(sel)
-            pts[rows, uax[todo[sel], d]] += udv[todo[sel], d].astype(pts.dtype)
+            a, off = uax[todo, d], udv[todo, d]
+            unit = (a >= 0) & (a < n)
+            pts[np.flatnonzero(unit), a[unit]] += off[unit].astype(pts.dtype)
+            dense = a >= n  # a direction vector of its own (Hessian-vector products)
+            if dense.any():
+                pts[dense] += (off[dense, None] * st.c.vectors[a[dense] - n]).astype(pts.dtype)
         out = ev(pts.reshape(len(todo), *ev.xshape))
         if np.iscomplexobj(out) and not np.iscomplexobj(vals):
             vals = vals.astype(complex)

@@ -279,7 +279,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
         t = sides[side]
         space = above[i] if side == "forward" else below[i]
         templates[i] = t
-        if not fixed:
+        if not fixed and space < np.inf:
             level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))
     return templates, level0
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .result import Status
 from .stencils import Stencil
+from .evaluate import CHUNK_BYTES
 from .steps import MAX_LEVELS
 
 __all__ = ["Template", "Components", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD", "run",
@@ -158,20 +159,22 @@ def _evaluate(st, ev, base, ax, dv):
     vals = np.empty((len(uniq), st.F0.shape[1]), dtype=st.F0.dtype)
     vals[centre] = st.F0[ub[centre]]
     todo = np.flatnonzero(~centre)
-    if len(todo):
-        pts = st.X[ub[todo]].copy()
-        n = pts.shape[1]
+    n = st.X.shape[1]
+    rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
+    for start in range(0, len(todo), rows):
+        part = todo[start:start + rows]
+        pts = st.X[ub[part]].copy()
         for d in range(2):
-            a, off = uax[todo, d], udv[todo, d]
+            a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
             pts[np.flatnonzero(unit), a[unit]] += off[unit].astype(pts.dtype)
             dense = a >= n  # a direction vector of its own (Hessian-vector products)
             if dense.any():
                 pts[dense] += (off[dense, None] * st.c.vectors[a[dense] - n]).astype(pts.dtype)
-        out = ev(pts.reshape(len(todo), *ev.xshape))
+        out = ev(pts.reshape(len(part), *ev.xshape))
         if np.iscomplexobj(out) and not np.iscomplexobj(vals):
             vals = vals.astype(complex)
-        vals[todo] = out.reshape(len(todo), -1)
+        vals[part] = out.reshape(len(part), -1)
     return vals[inv]
 
 
@@ -182,6 +185,11 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
     from settling divide its step by 8 instead of 2.
     """
+    with np.errstate(all="ignore"):
+        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump)
+
+
+def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     st = _State(X, F0, comps, start, eps, trace)
     st.rtol, st.jump = rtol, jump
     groups = _initial_groups(comps)
@@ -391,7 +399,7 @@ def _finish(st, fixed):
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
-    status[st.kink & ~sided] = Status.NOT_SMOOTH
+    status[st.kink & ~sided & accept] = Status.NOT_SMOOTH  # converged, but to a one-sided average
     why = np.where(st.nonfinite[:, None], int(Status.NONFINITE), int(Status.NOT_CONVERGED))
     status[~finite] = np.broadcast_to(why, status.shape)[~finite]
     err = np.where(finite, st.err, np.nan)

@@ -143,20 +143,21 @@ def _points(st, groups):
     return np.concatenate(base), np.concatenate(ax), np.concatenate(dv), owner
 
 
-def _evaluate(st, ev, base, ax, dv):
-    """f at every descriptor; the centre comes from F0 and duplicates are evaluated once."""
+def _evaluate(st, ev, base, ax, dv, shared):
+    """f at every descriptor; the centre comes from F0 and, when several groups may
+    share points (``shared``), duplicates are evaluated once."""
     ax = np.where(dv == 0, -1, ax)
     dv = np.where(ax < 0, 0.0, dv)
-    swap = ax[:, 0] > ax[:, 1]
-    ax[swap], dv[swap] = ax[swap][:, ::-1], dv[swap][:, ::-1]
-    keys = np.column_stack([base, ax, dv])
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    ub = uniq[:, 0].astype(int)
-    uax = uniq[:, 1:3].astype(int)
-    udv = uniq[:, 3:5]
+    if shared:
+        swap = ax[:, 0] > ax[:, 1]
+        ax[swap], dv[swap] = ax[swap][:, ::-1], dv[swap][:, ::-1]
+        uniq, inv = np.unique(np.column_stack([base, ax, dv]), axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        ub, uax, udv = uniq[:, 0].astype(int), uniq[:, 1:3].astype(int), uniq[:, 3:5]
+    else:
+        inv, ub, uax, udv = slice(None), base, ax, dv
     centre = (uax < 0).all(axis=1)
-    vals = np.empty((len(uniq), st.F0.shape[1]), dtype=st.F0.dtype)
+    vals = np.empty((len(ub), st.F0.shape[1]), dtype=st.F0.dtype)
     vals[centre] = st.F0[ub[centre]]
     todo = np.flatnonzero(~centre)
     n = st.X.shape[1]
@@ -203,7 +204,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
         if not live:
             break
         desc = _points(st, live)
-        vals = _evaluate(st, ev, *desc[:3])
+        vals = _evaluate(st, ev, *desc[:3], shared=len(live) > 1)
         pos, moved = 0, []
         for g, (n, m) in zip(live, desc[3]):
             v = vals[pos:pos + n * m].reshape(n, m, -1)

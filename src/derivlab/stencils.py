@@ -121,7 +121,7 @@ class Stencil:
             raise AttributeError("Stencil is immutable")
         object.__setattr__(self, name, value)
 
-    # -- constructors -------------------------------------------------------
+    # -- constructors (validated, then cached: a Stencil is immutable) ----------------
     @classmethod
     def central(cls, order=1, accuracy=2):
         """Symmetric stencil on ``-m..m`` with an even ``accuracy``.
@@ -133,8 +133,7 @@ class Stencil:
         accuracy = _check_int("accuracy", accuracy, 1)
         if accuracy % 2:
             raise InputError(f"accuracy must be even for central differences, got {accuracy}")
-        m = (order + 1) // 2 - 1 + accuracy // 2
-        return cls(range(-m, m + 1), order, kind="central")
+        return _cached("central", order, accuracy)
 
     @classmethod
     def forward(cls, order=1, accuracy=1):
@@ -145,14 +144,14 @@ class Stencil:
         """
         order = _check_int("order", order, 1)
         accuracy = _check_int("accuracy", accuracy, 1)
-        return cls(range(order + accuracy), order, kind="forward")
+        return _cached("forward", order, accuracy)
 
     @classmethod
     def backward(cls, order=1, accuracy=1):
         """One-sided stencil on ``-(order+accuracy-1)..0`` (points at and below x)."""
         order = _check_int("order", order, 1)
         accuracy = _check_int("accuracy", accuracy, 1)
-        return cls(range(-(order + accuracy) + 1, 1), order, kind="backward")
+        return _cached("backward", order, accuracy)
 
     @classmethod
     def from_offsets(cls, offsets, order=1):
@@ -200,10 +199,22 @@ class Stencil:
                 f"offsets=[{offs}])")
 
     def __str__(self):
-        terms = []
+        body = ""
         for c, w in zip(self.offsets, self.weights):
             shift = "x" if c == 0 else f"x{'+' if c > 0 else '-'}{abs(c)}h"
-            terms.append(f"{'+' if w >= 0 else '-'} {abs(w)}*f({shift})")
-        body = " ".join(terms).lstrip("+ ")
+            sign = ("-" if w < 0 else "") if not body else (" - " if w < 0 else " + ")
+            body += f"{sign}{abs(w)}*f({shift})"
         return (f"f^({self.order})(x) ~ [{body}] / h^{self.order}"
                 f"   ({self.kind}, error O(h^{self.accuracy}))")
+
+
+@lru_cache(maxsize=128)
+def _cached(kind, order, accuracy):
+    if kind == "central":
+        m = (order + 1) // 2 - 1 + accuracy // 2
+        offsets = range(-m, m + 1)
+    elif kind == "forward":
+        offsets = range(order + accuracy)
+    else:
+        offsets = range(-(order + accuracy) + 1, 1)
+    return Stencil(offsets, order, kind=kind)

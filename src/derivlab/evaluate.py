@@ -88,7 +88,10 @@ class Evaluator:
             self._remember(exc)
             if self.fshape is None:
                 raise
-            return np.full(self.fshape, np.nan, dtype=_result_dtype(x))
+            # complex NaN, not nan+0j: a complex-step derivative reads the imaginary part
+            dtype = np.dtype(_result_dtype(x))
+            return np.full(self.fshape, complex(np.nan, np.nan) if dtype.kind == "c" else np.nan,
+                           dtype=dtype)
         arr = self._as_array(out)
         if self.fshape is None:
             self.fshape = arr.shape

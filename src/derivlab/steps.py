@@ -15,8 +15,8 @@ def start_step(dtype, order=1):
     is exact for the stencils' small integers c.
     """
     return float(np.exp2(np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order))))
-#: Halvings the adaptive search may try before it gives up.
-MAX_LEVELS = 34
+#: Halvings of the step (counting jumps) the adaptive search may make before it gives up.
+MAX_LEVELS = 50
 
 
 def working_dtype(x):

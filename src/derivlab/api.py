@@ -188,7 +188,10 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     n = int(np.prod(xshape, dtype=int))
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
     ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized)
-    F0 = _centre(ev, X)
+    fixed = mname != "complex" and (steps is not None or not adaptive)
+    # a fixed central stencil never uses f(x): evaluate it once only, for f's output shape
+    centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
+    F0 = _centre(ev, X, centre_used)
     if F0 is None:
         return _failed_at_centre(kind, ev, pshape, xshape)
     fshape = ev.fshape
@@ -196,7 +199,6 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
                          "use jacobian for vector-valued f")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
-    fixed = steps is not None or not adaptive
     if fixed and steps is None:
         steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
     S = (steps if fixed else scale_of(xa)).reshape(P, n)
@@ -219,8 +221,9 @@ def _eps_of(dtype):
     return np.finfo(dtype).eps
 
 
-def _centre(ev, X):
-    """f at every base point: the first call fixes f's output shape."""
+def _centre(ev, X, every=True):
+    """f at every base point (only the first unless ``every``; the rest are then unused
+    zeros): the first call fixes f's output shape."""
     P = X.shape[0]
     try:
         first = ev.single(X[0].reshape(ev.xshape))
@@ -232,7 +235,9 @@ def _centre(ev, X):
         return None
     F0 = np.empty((P, first.size), dtype=np.result_type(first.dtype, np.float64))
     F0[0] = first.reshape(-1)
-    if P > 1:
+    if not every:
+        F0[1:] = 0
+    elif P > 1:
         F0[1:] = ev(X[1:].reshape(P - 1, *ev.xshape)).reshape(P - 1, -1)
     return F0
 
@@ -390,7 +395,7 @@ def _message(status, sided, ev, shape):
         loc = "" if not status.ndim else " at " + ", ".join(
             str(tuple(int(i) for i in w)) for w in where[:3]) + (" ..." if count > 3 else "")
         detail = st.reason
-        if st is Status.NONFINITE and ev.first_error:
+        if st in (Status.NONFINITE, Status.NOT_ANALYTIC) and ev.first_error:
             detail += f" (f raised {ev.first_error})"
         label = "" if total == 1 else f"{count} of {total}: "
         parts.append(f"{st.name.lower()}: {label}{detail}{loc}")

@@ -58,16 +58,14 @@ class Evaluator:
     # -- calling f ------------------------------------------------------------
     def _call(self, x):
         self.ncalls += 1
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            if self.unpack:
-                if x.ndim == len(self.xshape):  # one point: numpy scalars
-                    return self.f(*[x[i][()] for i in range(x.shape[0])], *self.args)
-                return self.f(*[np.ascontiguousarray(x[..., i]) for i in range(x.shape[-1])],
-                              *self.args)
-            if x.ndim == 0:
-                return self.f(x[()], *self.args)
-            return self.f(x, *self.args)
+        if self.unpack:
+            if x.ndim == len(self.xshape):  # one point: numpy scalars
+                return self.f(*[x[i][()] for i in range(x.shape[0])], *self.args)
+            return self.f(*[np.ascontiguousarray(x[..., i]) for i in range(x.shape[-1])],
+                          *self.args)
+        if x.ndim == 0:
+            return self.f(x[()], *self.args)
+        return self.f(x, *self.args)
 
     def _as_array(self, out):
         try:
@@ -81,6 +79,10 @@ class Evaluator:
 
     def single(self, x):
         """f at one point; NaN-filled (and the reason kept) if f raises."""
+        with _quiet():
+            return self._single(x)
+
+    def _single(self, x):
         self.nfev += 1
         try:
             out = self._call(np.array(x))
@@ -108,6 +110,10 @@ class Evaluator:
     # -- many points ------------------------------------------------------------
     def __call__(self, points):
         """f at every row of ``points`` (shape ``(N, *xshape)``) -> ``(N, *fshape)``."""
+        with _quiet():
+            return self._many(points)
+
+    def _many(self, points):
         n = points.shape[0]
         out = np.empty((n, *self.fshape), dtype=_result_dtype(points))
         if n == 0:
@@ -117,7 +123,7 @@ class Evaluator:
             return out
         if not self.vectorized:
             for i in range(n):
-                out[i] = self.single(points[i])
+                out[i] = self._single(points[i])
             return out
         rows = max(1, self.chunk_bytes // max(points[0].nbytes, 1))
         for start in range(0, n, rows):
@@ -135,7 +141,7 @@ class Evaluator:
             self._remember(exc)
             self.nfev -= len(pts)
             for i in range(len(pts)):
-                out[i] = self.single(pts[i])
+                out[i] = self._single(pts[i])
             return
         if res.shape == (len(pts), *self.fshape):
             out[...] = res
@@ -147,11 +153,10 @@ class Evaluator:
     def _probe(self, points, out):
         """Decide vectorized=None: a batch must match single calls at its two ends."""
         n = len(points)
-        out[0] = self.single(points[0])
-        out[n - 1] = self.single(points[n - 1])
+        out[0] = self._single(points[0])
+        out[n - 1] = self._single(points[n - 1])
         try:
-            with np.errstate(all="ignore"):
-                res = self._as_array(self._call(points.copy()))
+            res = self._as_array(self._call(points.copy()))
             good = (res.shape == out.shape
                     and _agree(res[0], out[0]) and _agree(res[n - 1], out[n - 1]))
         except InputTypeError:
@@ -160,11 +165,26 @@ class Evaluator:
             good = False
         self.vectorized = good
         if good:
-            self.nfev += n - 2
+            self.nfev += n  # the batch evaluated all n points again
             out[1:n - 1] = res[1:n - 1]
         else:
             for i in range(1, n - 1):
-                out[i] = self.single(points[i])
+                out[i] = self._single(points[i])
+
+
+class _quiet:
+    """Silence numpy's floating-point warnings while f runs: NaN/inf are data here."""
+
+    def __enter__(self):
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        self._e = np.errstate(all="ignore")
+        self._e.__enter__()
+
+    def __exit__(self, *exc):
+        self._e.__exit__(*exc)
+        return self._w.__exit__(*exc)
 
 
 def _agree(a, b):

@@ -149,8 +149,9 @@ class Result:
         return float(np.asarray(self.value))
 
     def __array__(self, dtype=None, copy=None):
-        arr = np.asarray(self.value)
-        return arr.astype(dtype) if dtype is not None else arr
+        if copy is None:  # numpy may share memory with value
+            return np.asarray(self.value, dtype=dtype)
+        return np.array(self.value, dtype=dtype, copy=copy)  # np.array(res) must not alias value
 
     def __repr__(self):
         def show(v):

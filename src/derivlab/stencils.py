@@ -99,7 +99,7 @@ class Stencil:
         order = _check_int("order", order, 1)
         try:
             offs = tuple(Fraction(c) for c in offsets)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: Fraction(inf)
             raise InputTypeError(f"offsets must be a sequence of numbers, got {offsets!r}") from None
         if len(set(offs)) != len(offs):
             raise InputError(f"offsets must be distinct, got {list(map(str, offs))}")
@@ -120,6 +120,9 @@ class Stencil:
         if hasattr(self, "kind"):
             raise AttributeError("Stencil is immutable")
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):  # constructors share cached instances: never let one be emptied
+        raise AttributeError("Stencil is immutable")
 
     # -- constructors (validated, then cached: a Stencil is immutable) ----------------
     @classmethod

@@ -123,9 +123,6 @@ def test_points_where_f_raises_fail_alone(xs):
     assert "ValueError: undefined at 1" in res.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api: when f raises at the FIRST point of an array/batch, _centre gives up and every point "
-    "is reported NONFINITE; the same points in another order succeed"))
 def test_f_raising_at_first_point_does_not_sink_the_batch():
     res = derivlab.derivative(_raises_at_one, [1.0, 2.0, 3.0])
     assert res.status.tolist()[1:] == [Status.OK, Status.OK]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as V
-from ._errors import InputError
+from ._errors import DerivlabError, InputError
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template, complex_step, run
 from .evaluate import Evaluator
 from .result import Result, Status, Trace, TraceRecord
@@ -222,23 +222,25 @@ def _eps_of(dtype):
 
 
 def _centre(ev, X, every=True):
-    """f at every base point (only the first unless ``every``; the rest are then unused
-    zeros): the first call fixes f's output shape."""
+    """f at the base points: the first point where f works fixes its output shape; points
+    before it get NaN (reported as NONFINITE). Unless ``every``, the rest are unused zeros."""
     P = X.shape[0]
-    try:
-        first = ev.single(X[0].reshape(ev.xshape))
-    except (InputError, TypeError) as exc:
-        if isinstance(exc, InputError) or "must return numbers" in str(exc):
+    for i in range(P):
+        try:
+            first = ev.single(X[i].reshape(ev.xshape))
+            break
+        except DerivlabError:
             raise
+        except Exception:  # noqa: BLE001 - f raised at this x: reported in the result
+            continue
+    else:
         return None
-    except Exception:  # noqa: BLE001 - f raised at x itself: reported in the result
-        return None
-    F0 = np.empty((P, first.size), dtype=np.result_type(first.dtype, np.float64))
-    F0[0] = first.reshape(-1)
+    F0 = np.full((P, first.size), np.nan, dtype=np.result_type(first.dtype, np.float64))
+    F0[i] = first.reshape(-1)
     if not every:
-        F0[1:] = 0
-    elif P > 1:
-        F0[1:] = ev(X[1:].reshape(P - 1, *ev.xshape)).reshape(P - 1, -1)
+        F0[i + 1:] = 0
+    elif i + 1 < P:
+        F0[i + 1:] = ev(X[i + 1:].reshape(P - i - 1, *ev.xshape)).reshape(P - i - 1, -1)
     return F0
 
 

@@ -261,7 +261,9 @@ def _components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
     if lohi is not None:
         templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,
                                         fixed)
-    return Components(base, axes, scale, scale[:, 0] ** order, templates, level0, hmin.reshape(-1))
+    edge = np.array([t is not line for t in templates])
+    return Components(base, axes, scale, scale[:, 0] ** order, templates, level0,
+                      hmin.reshape(-1), edge=edge)
 
 
 def _fit_domain(x, s, lohi, line, stencil, fixed):

@@ -75,6 +75,7 @@ class Components:
     level0: np.ndarray   # (C,) first level of the ladder
     hmin: np.ndarray     # (C,) smallest step (in units of the scale) worth trying
     vectors: np.ndarray = None  # (k, n) directions referred to by axes n .. n+k-1
+    edge: np.ndarray = None     # (C,) bool: one-sided because of a domain edge
 
 
 @dataclass
@@ -117,6 +118,8 @@ class _State:
         self.kink = np.zeros((C, Fd), bool)
         self.nonfinite = np.zeros(C, bool)
         self.sided = np.full(C, "", dtype=object)
+        if comps.edge is not None:
+            self.sided[comps.edge] = [comps.template[i].kind for i in np.flatnonzero(comps.edge)]
         self.trace = [] if trace else None
 
 

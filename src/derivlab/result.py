@@ -30,8 +30,8 @@ class Status(IntEnum):
 _REASONS = {
     Status.OK: "converged",
     Status.FIXED_STEP: "fixed step: no error estimate (leave step=None for an adaptive, estimated result)",
-    Status.ONE_SIDED: "converged with a one-sided stencil because f was not finite on the other side "
-                      "(domain edge)",
+    Status.ONE_SIDED: "converged with a one-sided stencil at a domain edge (f was NaN/inf or "
+                      "raised on the other side, or domain= said so)",
     Status.NONFINITE: "f returned NaN/inf or raised at the points needed",
     Status.NOT_CONVERGED: "the estimates did not settle as the step shrank: f may be discontinuous, "
                           "or oscillate or vary faster than the smallest usable step",

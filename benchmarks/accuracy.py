@@ -28,6 +28,8 @@ for _p in (_HERE, _HERE.parent / "src"):
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 
+from _common import fmt, load_methods, table  # noqa: E402,F401
+
 from suite import CASES, CATEGORIES, HIGHER_CASES  # noqa: E402
 
 #: Relative error above which an unflagged result counts as wrong (float64);
@@ -167,17 +169,6 @@ def evaluate(run, case, order):
     }
 
 
-def load_methods(names):
-    """Build the runnable methods, printing a note for each unavailable one."""
-    runs = {}
-    for name in names:
-        try:
-            runs[name] = METHODS[name]()
-        except (ImportError, AttributeError) as exc:
-            print(f"note: dropping {name!r} ({type(exc).__name__}: {exc})")
-    return runs
-
-
 def summarize(rows):
     """Aggregate one method's rows into the table columns."""
     logs = [r["log10_rel_err"] for r in rows]
@@ -254,7 +245,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     cases = CASES[:10] if args.quick else CASES
-    runs = load_methods(METHODS)
+    runs = load_methods(METHODS, METHODS)
     results = run_all(cases, runs)
     print(f"\n{len(cases)} first-order cases; 'unflagged wrong' = not flagged and "
           f"rel err > {WRONG_RTOL:g} (sqrt(eps) for float32) or non-finite.")

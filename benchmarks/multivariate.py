@@ -33,6 +33,8 @@ for _p in (_HERE, _HERE.parent / "src"):
 
 import numpy as np  # noqa: E402
 
+from _common import fmt, load_methods, table  # noqa: E402,F401
+
 #: log10 of the relative error is clipped here (exact hits).
 LOG_FLOOR = -17.0
 #: Dimensions of the main tables.
@@ -206,17 +208,6 @@ METHODS = {"derivlab": _make_derivlab, "numdifftools": _make_numdifftools,
            "scipy.differentiate": _make_scipy}
 
 
-def load_methods(names):
-    """Build the runnable methods, printing a note for each unavailable one."""
-    runs = {}
-    for name in names:
-        try:
-            runs[name] = METHODS[name]()
-        except (ImportError, AttributeError) as exc:
-            print(f"note: dropping {name!r} ({type(exc).__name__}: {exc})")
-    return runs
-
-
 def _score(value, error, exact):
     """(max rel err vs max|exact|, log10 of it, coverage) of one result."""
     abs_err = np.abs(value - exact)
@@ -251,31 +242,10 @@ def evaluate(run, kind, prob):
             "success": success, "ms": ms, "exception": exception}
 
 
-def _fmt(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, str):
-        return v
-    if math.isnan(v):
-        return "nan"
-    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e5):
-        return f"{v:.1e}"
-    return f"{v:.2f}"
-
-
-def _table(cols, rows):
-    print("| " + " | ".join(cols) + " |")
-    print("|---" * len(cols) + "|")
-    for r in rows:
-        print("| " + " | ".join(_fmt(c) for c in r) + " |")
-
-
 def print_details(rows, kind):
     per = "evals / n" if kind == "gradient" else "evals / n^2"
     print(f"\n### {kind.capitalize()}s: per function, n and method\n")
-    _table(["function", "n", "method", "evals", per, "max rel err", "coverage", "success", "ms"],
+    table(["function", "n", "method", "evals", per, "max rel err", "coverage", "success", "ms"],
            [[r["function"], r["n"], r["method"], r["evals"], r["evals_per"], r["rel"],
              r["coverage"], r["success"], r["ms"]] for r in rows if r["kind"] == kind])
     for r in rows:
@@ -299,10 +269,10 @@ def print_summary(rows, methods, ns):
                         max(r["log_rel"] for r in rs),
                         statistics.fmean(covs) if covs else float("nan"),
                         sum(not r["success"] for r in rs)])
-    _table(cols, out)
+    table(cols, out)
 
 
-def hvp_table(ns):
+def hvptable(ns):
     """derivlab.hvp against derivlab.hessian(...) @ v: evaluations and accuracy."""
     import derivlab
 
@@ -330,7 +300,7 @@ def hvp_table(ns):
                              bool(res.success), ms])
     print("\n### derivlab.hvp vs derivlab.hessian(...) @ v (error of H @ v bounded by "
           "|err(H)| @ |v|)\n")
-    _table(["function", "n", "method", "evals", "evals / n", "max rel err", "coverage",
+    table(["function", "n", "method", "evals", "evals / n", "max rel err", "coverage",
             "success", "ms"], rows)
 
 
@@ -343,7 +313,7 @@ def main(argv=None):
     hvp_ns = HVP_NS[:1] if args.quick else HVP_NS
 
     t_start = time.perf_counter()
-    runs = load_methods(METHODS)
+    runs = load_methods(METHODS, METHODS)
     rows = []
     for kind in ("gradient", "hessian"):
         for name in FUNCTIONS:
@@ -357,7 +327,7 @@ def main(argv=None):
     print_details(rows, "hessian")
     print_summary(rows, list(runs), ns)
     if "derivlab" in runs:
-        hvp_table(hvp_ns)
+        hvptable(hvp_ns)
     print(f"\ntotal benchmark time {time.perf_counter() - t_start:.0f} s")
 
 

@@ -35,6 +35,8 @@ for _p in (_HERE, _HERE.parent / "src"):
 
 import numpy as np  # noqa: E402
 
+from _common import fmt, load_methods, table  # noqa: E402,F401
+
 import derivlab  # noqa: E402
 
 #: Step of the seeds' central difference.
@@ -65,26 +67,6 @@ def _median_ms(fn, repeat):
     fn()
     times = timeit.repeat(fn, number=1, repeat=repeat)
     return 1e3 * statistics.median(times)
-
-
-def _fmt(v, digits=2):
-    """Format a table cell: ints plainly, floats with ``digits`` decimals or in e-notation."""
-    if v is None:
-        return "-"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if math.isnan(v):
-        return "nan"
-    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e5):
-        return f"{v:.1e}"
-    return f"{v:.{digits}f}"
-
-
-def _table(cols, rows):
-    print("| " + " | ".join(cols) + " |")
-    print("|---" * len(cols) + "|")
-    for r in rows:
-        print("| " + " | ".join(_fmt(c) if not isinstance(c, str) else c for c in r) + " |")
 
 
 def _quiet(fn):
@@ -173,7 +155,7 @@ def bench_quiver(repeat):
     ref = rows[1][1]
     print(f"\n### a) Quiver-plot job: gradient of sum(x**2) at {len(P)} points of R^2 "
           f"(median of {repeat})\n")
-    _table(["method", "median ms", "ratio to derivlab fixed", "max abs error vs 2*X",
+    table(["method", "median ms", "ratio to derivlab fixed", "max abs error vs 2*X",
             "evaluations"],
            [[r[0], r[1], r[1] / ref, r[2], r[3]] for r in rows])
 
@@ -257,7 +239,7 @@ def bench_ndim(ns, repeat):
             rows.append([str(n), name, ms, int(nfev), int(ncalls), rel])
     print(f"\n### b) Gradient of sum(sin(x)*x) + sum(x[:-1]*x[1:]) in n dims "
           f"(median of {repeat})\n")
-    _table(["n", "method", "median ms", "evaluations", "calls", "max rel error"], rows)
+    table(["n", "method", "median ms", "evaluations", "calls", "max rel error"], rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -309,7 +291,7 @@ def bench_overhead(n, repeat, sizes=(200, 50)):
                          int(nfev), 1e6 * ins / nfev, 1e6 * (tot - ins) / nfev])
     print(f"\n### c) Engine overhead: gradient of a non-vectorized f (one matrix product per "
           f"point), n={n} (median of {repeat})\n")
-    _table(["f", "method", "median total ms", "median inside f ms", "total / inside f",
+    table(["f", "method", "median total ms", "median inside f ms", "total / inside f",
             f"<= {OVERHEAD_TARGET:g}", "evaluations", "us in f / eval", "overhead us / eval"],
            rows)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from ._errors import InputError, InputTypeError
 from .stencils import Stencil
+from .stencils import _check_int as check_int  # noqa: F401 - one rule for integer options
 
 METHODS = ("central", "forward", "backward", "complex")
 
@@ -15,14 +16,6 @@ METHODS = ("central", "forward", "backward", "complex")
 def check_callable(f):
     if not callable(f):
         raise InputTypeError(f"f must be callable (a function of x), got {type(f).__name__}")
-
-
-def check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise InputTypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def check_bool(name, value, allow_none=False):

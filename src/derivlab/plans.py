@@ -1,0 +1,91 @@
+"""Evaluation plans: the components (base point, directions, template) of each operation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
+from .stencils import Stencil
+from .steps import min_step, scale_of, start_step
+
+__all__ = ["components"]
+
+_CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many halvings
+
+
+def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
+    P, n = X.shape
+    hmin = min_step(X, dtype) / S
+    if mname == "complex":
+        stencil = Stencil.central(1, 2)
+    line = Template.line(stencil)
+    if kind == "hessian":
+        return _hessian_components(X, S, stencil, hmin)
+    if kind == "hvp":
+        return _hvp_components(X, S, v, hmin)
+    base = np.repeat(np.arange(P), n)
+    axes = np.stack([np.tile(np.arange(n), P), np.full(P * n, -1)], axis=1)
+    scale = np.stack([S.reshape(-1), np.zeros(P * n)], axis=1)
+    templates, level0 = [line] * (P * n), np.zeros(P * n, int)
+    if lohi is not None:
+        templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,
+                                        fixed)
+    edge = np.array([t is not line for t in templates])
+    return Components(base, axes, scale, scale[:, 0] ** order, templates, level0,
+                      hmin.reshape(-1), edge=edge)
+
+
+def _fit_domain(x, s, lohi, line, stencil, fixed):
+    """Keep stencils inside [lo, hi]: shrink a central one a little, else go one-sided."""
+    lo, hi = (b.reshape(-1) for b in lohi)
+    start = 1.0 if fixed else start_step(x.dtype, stencil.order)
+    unit = start * s
+    reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
+    below, above = x - lo, hi - x
+    templates, level0 = [line] * len(x), np.zeros(len(x), int)
+    sides = {"forward": Template.line(Stencil.forward(stencil.order, 1)),
+             "backward": Template.line(Stencil.backward(stencil.order, 1))}
+    for i in range(len(x)):
+        room = min(below[i], above[i])
+        if room >= reach(line)[i]:
+            continue
+        need = int(np.ceil(np.log2(reach(line)[i] / room))) if room > 0 else 10**6
+        if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
+            level0[i] = need
+            continue
+        side = "forward" if above[i] >= below[i] else "backward"
+        t = sides[side]
+        space = above[i] if side == "forward" else below[i]
+        templates[i] = t
+        if not fixed and space < np.inf:
+            level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))
+    return templates, level0
+
+
+def _hessian_components(X, S, stencil, hmin):
+    P, n = X.shape
+    diag = Template.line(Stencil.central(2, 2) if stencil.kind in ("central", "custom")
+                         else getattr(Stencil, stencil.kind)(2, 1))
+    mixed = {"central": MIXED, "custom": MIXED, "forward": MIXED_FORWARD,
+             "backward": MIXED_BACKWARD}[stencil.kind]
+    iu, ju = np.triu_indices(n, 1)
+    pairs = np.concatenate([np.stack([np.arange(n), np.full(n, -1)], 1), np.stack([iu, ju], 1)])
+    base = np.repeat(np.arange(P), len(pairs))
+    axes = np.tile(pairs, (P, 1))
+    sc = np.take_along_axis(np.repeat(S, len(pairs), axis=0), np.maximum(axes, 0), 1)
+    sc[axes < 0] = 0
+    norm = np.where(axes[:, 1] < 0, sc[:, 0] ** 2, sc[:, 0] * sc[:, 1])
+    templates = [diag if a[1] < 0 else mixed for a in axes]
+    hm = np.take_along_axis(np.repeat(hmin, len(pairs), axis=0), np.maximum(axes, 0), 1).max(1)
+    return Components(base, axes, sc, norm, templates, np.zeros(len(base), int), hm)
+
+
+def _hvp_components(X, S, v, hmin):
+    """(H v)_i is the mixed second derivative along e_i and v: about 4n points a level."""
+    P, n = X.shape
+    sv = float(scale_of(np.abs(X).max()) / scale_of(np.abs(v).max()))
+    axes = np.stack([np.arange(n), np.full(n, n)], axis=1)
+    scale = np.stack([S[0], np.full(n, sv)], axis=1)
+    templates = [MIXED] * n
+    return Components(np.zeros(n, int), axes, scale, scale[:, 0] * sv, templates,
+                      np.zeros(n, int), hmin[0], vectors=v)

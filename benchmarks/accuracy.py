@@ -65,14 +65,14 @@ def _scalar(v):
 # Factories import their package and raise ImportError/AttributeError when
 # it is unavailable, which drops the row.
 
-def _make_derivlab():
+def _make_derivlab(method="central"):
     import derivlab
 
     derivative = derivlab.derivative
 
     def run(case, order):
         kwargs = {} if order == 1 else {"order": order}
-        res = derivative(case.f, case.point(), **kwargs)
+        res = derivative(case.f, case.point(), method=method, **kwargs)
         return _scalar(res.value), _scalar(res.error), int(res.nfev), not bool(res.success)
 
     return run
@@ -122,6 +122,7 @@ def _make_seeds():
 
 METHODS = {
     "derivlab": _make_derivlab,
+    "derivlab complex": lambda: _make_derivlab("complex"),
     "numdifftools": _make_numdifftools,
     "numdifftools complex": lambda: _make_numdifftools("complex"),
     "scipy.differentiate": _make_scipy,

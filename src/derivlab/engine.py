@@ -114,6 +114,7 @@ class _State:
         self.trunc = np.full((C, Fd), np.inf)
         self.noise = np.full((C, Fd), np.inf)
         self.mag = np.zeros((C, Fd))
+        self.fscale = np.zeros((C, Fd))  # |f| / step-scale**order: the natural size of a value
         self.step = np.full(C, np.nan)
         self.kink = np.zeros((C, Fd), bool)
         self.nonfinite = np.zeros(C, bool)
@@ -238,6 +239,11 @@ def _update(st, g, v, fixed):
     div = (h ** t.order) * st.c.norm[ids]
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
     noise = NOISE_ULPS * st.eps * np.einsum("k,ckf->cf", np.abs(t.weights), np.abs(v)) / div[:, None]
+    if t.order == 1 and t.coef.shape[1] == 1:
+        # f is computed from a rounded x: its error is also about eps * |x f'(x)|
+        xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] * np.abs(D)
+    st.fscale[ids] = np.fmax(st.fscale[ids], np.nanmax(np.abs(v), axis=1) / st.c.norm[ids, None])
     if st.trace is not None:
         _record(st, g, idx, v, D, h)
     if fixed:
@@ -249,7 +255,7 @@ def _update(st, g, v, fixed):
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     keep = fin
     idx, ids, D, noise, v, h = idx[keep], ids[keep], D[keep], noise[keep], v[keep], h[keep]
-    _kink_history(st, g, idx, v, h)
+    _kink_history(st, g, idx, v, h, D)
     _tableau(st, g, idx, ids, D, noise, h)
     g.e[np.flatnonzero(g.active)] += 1
     return moved
@@ -303,7 +309,10 @@ def _tableau(st, g, idx, ids, D, noise, h):
         change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
         far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1)
         g.e[idx[far]] += JUMP - 1
-    better = best_err < st.err[ids]
+    # a later level whose estimates disagree (truncation, not noise) far beyond the error
+    # of the value kept: the earlier agreement was a coincidence (aliasing), start over
+    contradicted = np.isfinite(st.err[ids]) & (best_tr > 10 * st.err[ids]) & (best_tr > 10 * best_no)
+    better = (best_err < st.err[ids]) | contradicted
     for name, new in (("value", best_val), ("err", best_err), ("trunc", best_tr),
                       ("noise", best_no), ("mag", best_mag)):
         arr = getattr(st, name)
@@ -315,7 +324,7 @@ def _tableau(st, g, idx, ids, D, noise, h):
     worse = (best_err > 2 * st.err[ids]).all(axis=1)
     g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
     accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids], st.mag[ids],
-                       _rtol(st.eps, t.order)).all(axis=1)
+                       _rtol(st.eps, t.order), st.fscale[ids]).all(axis=1)
     raw = (noise >= st.err[ids]).all(axis=1)
     done |= (g.stall[idx] >= 2) & (accept | raw)
     if st.rtol is not None:
@@ -329,15 +338,16 @@ def _rtol(eps, order):
     return eps ** (1.0 / (2.0 + np.asarray(order)))
 
 
-def _accepted(err, trunc, noise, value, mag, rtol):
-    """Trustworthy: a small relative error, or estimates that agree to within rounding and
-    are all within the error bar of zero (a zero derivative, known to the rounding level)."""
+def _accepted(err, trunc, noise, value, mag, rtol, fscale):
+    """Trustworthy: a small relative error, or a zero derivative known to the rounding
+    level: estimates that agree to within rounding, all inside the error bar of zero, with
+    an error bar small against the natural size |f| / step-scale**order."""
     small = err <= rtol * np.maximum(np.abs(value), mag)
-    zero = (trunc <= noise) & (mag <= err)
-    return np.isfinite(err) & (small | zero | (trunc == 0))
+    zero = (trunc <= noise) & (mag <= err) & (err <= np.sqrt(rtol ** 3) * fscale)
+    return np.isfinite(err) & (small | zero | ((trunc == 0) & (err <= fscale)))
 
 
-def _kink_history(st, g, idx, v, h):
+def _kink_history(st, g, idx, v, h, D):
     """For first-order central lines keep |f(x+h) - 2f(x) + f(x-h)| / h: it halves when f is smooth."""
     t = g.t
     if not (t.kind == "central" and t.order == 1 and len(t.weights) == 2):
@@ -345,7 +355,9 @@ def _kink_history(st, g, idx, v, h):
     ids = g.ids[idx]
     F0 = st.F0[st.c.base[ids]]
     S = np.abs(v[:, 0] + v[:, 1] - 2 * F0) / (h * st.c.norm[ids])[:, None]
-    nS = NOISE_ULPS * st.eps * (np.abs(v[:, 0]) + np.abs(v[:, 1]) + 2 * np.abs(F0)) \
+    xi = np.abs(st.X[st.c.base[ids], st.c.axes[ids, 0]])[:, None]
+    nS = NOISE_ULPS * st.eps * (np.abs(v[:, 0]) + np.abs(v[:, 1]) + 2 * np.abs(F0)
+                                + 4 * xi * np.abs(D) * st.c.norm[ids, None]) \
         / (h * st.c.norm[ids])[:, None]
     if g.S is None:
         g.S = np.zeros((len(g.ids), 3, v.shape[2]))
@@ -407,7 +419,7 @@ def _finish(st, fixed):
     sib = np.zeros((st.X.shape[0], st.value.shape[1]))
     np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
     mag = np.maximum(st.mag, sib[st.c.base])
-    accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order))
+    accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order), st.fscale)
     roundoff = st.noise >= 0.5 * st.err
     status[:] = np.where(accept, Status.OK,
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))

@@ -7,7 +7,7 @@ import numpy as np
 from . import _validate as V
 from ._errors import InputError
 from .api import _differentiate, derivative
-from .steps import scale_of
+from .steps import direction_scale
 
 __all__ = ["jvp", "hvp"]
 
@@ -50,15 +50,18 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     V.check_callable(f)
     xa, va = _direction(x, v)
     args = V.check_args(args)
-    # t-steps are relative to |x| / |v| (a power of two, so x + t*c*v stays exact)
-    c = float(scale_of(np.abs(xa).max()) / scale_of(np.abs(va).max()))
+    c = direction_scale(xa, va)
 
-    def line(t):
-        t = np.asarray(t, dtype=xa.dtype)
-        return f(xa + np.multiply.outer(t, c * va).astype(xa.dtype), *args)
+    def line(t):  # t may be a batch of steps, or complex (method="complex")
+        t = np.asarray(t)
+        return f(xa + np.multiply.outer(t, c * va).astype(np.result_type(xa, t)), *args)
 
-    res = derivative(line, 0.0, method=method, step=None if step is None else step / c, rtol=rtol,
-                     vectorized=vectorized, trace=trace)
+    if step is not None:
+        if np.ndim(step) != 0:
+            raise InputError(f"step must be a single positive number (a step along v), got {step!r}")
+        step = float(V.check_step(step, ())) / c
+    res = derivative(line, 0.0, method=method, step=step, rtol=rtol, vectorized=vectorized,
+                     trace=trace)
     # d/dt f(x + t c v) = c J v
     res.value = res.value / c if np.ndim(res.value) else float(res.value) / c
     res.error = res.error / c if np.ndim(res.error) else float(res.error) / c

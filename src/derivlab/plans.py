@@ -6,7 +6,7 @@ import numpy as np
 
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
 from .stencils import Stencil
-from .steps import min_step, scale_of, start_step
+from .steps import direction_scale, min_step, scale_of, start_step
 
 __all__ = ["components"]
 
@@ -83,7 +83,7 @@ def _hessian_components(X, S, stencil, hmin):
 def _hvp_components(X, S, v, hmin):
     """(H v)_i is the mixed second derivative along e_i and v: about 4n points a level."""
     P, n = X.shape
-    sv = float(scale_of(np.abs(X).max()) / scale_of(np.abs(v).max()))
+    sv = direction_scale(X[0], v)
     axes = np.stack([np.arange(n), np.full(n, n)], axis=1)
     scale = np.stack([S[0], np.full(n, sv)], axis=1)
     templates = [MIXED] * n

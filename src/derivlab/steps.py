@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "start_step", "min_step", "MAX_LEVELS"]
+__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
+           "MAX_LEVELS"]
 
 def start_step(dtype, order=1):
     """First step of the adaptive ladder, in units of the scale of x.
@@ -50,3 +51,13 @@ def min_step(x, dtype):
     x = np.abs(np.asarray(x, dtype=np.float64))
     tiny = np.finfo(dtype).tiny
     return 16 * np.maximum(np.spacing(x.astype(dtype)).astype(np.float64), tiny)
+
+
+def direction_scale(x, v):
+    """c such that a unit step along c*v moves no element of x by more than its own scale
+    (a power of two, so x + t*c*v stays exact)."""
+    x, v = np.ravel(x), np.ravel(np.abs(v)).astype(float)
+    moving = v > 0
+    if not moving.any():
+        return 1.0
+    return float(np.exp2(np.floor(np.log2(np.min(scale_of(x[moving]) / v[moving])))))

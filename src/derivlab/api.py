@@ -197,6 +197,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
         raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
                          "use jacobian for vector-valued f")
+    if mname == "complex" and np.iscomplexobj(F0):
+        raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if fixed and steps is None:
         steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
@@ -260,7 +262,7 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
     error, status = error.reshape(shape), status.reshape(shape)
     step = step.reshape(pshape if kind == "derivative" else pshape + xshape)
     if not shape:
-        value, error, step = float(value), float(error), float(step)
+        value, error, step = value.item(), float(error), float(step)
     trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
     msg = _message(status, out.sided, ev, shape)
     return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
@@ -320,7 +322,7 @@ def _message(status, sided, ev, shape):
         loc = "" if not status.ndim else " at " + ", ".join(
             str(tuple(int(i) for i in w)) for w in where[:3]) + (" ..." if count > 3 else "")
         detail = st.reason
-        if st in (Status.NONFINITE, Status.NOT_ANALYTIC) and ev.first_error:
+        if st in (Status.NONFINITE, Status.NOT_ANALYTIC, Status.ONE_SIDED) and ev.first_error:
             detail += f" (f raised {ev.first_error})"
         label = "" if total == 1 else f"{count} of {total}: "
         parts.append(f"{st.name.lower()}: {label}{detail}{loc}")

@@ -85,23 +85,25 @@ class Evaluator:
     def _single(self, x):
         self.nfev += 1
         try:
-            out = self._call(np.array(x))
-        except Exception as exc:  # noqa: BLE001 - f's failures are data, not crashes
+            arr = self._as_array(self._call(np.array(x)))
+            if self.fshape is None:
+                self.fshape, self.fdtype = arr.shape, arr.dtype
+            elif arr.shape != self.fshape:
+                raise ValueError(f"f returned shape {arr.shape} here but {self.fshape} at x")
+            return arr
+        except Exception as exc:  # noqa: BLE001 - after the first call, f's failures are data
             self._remember(exc)
             if self.fshape is None:
                 raise
             # complex NaN, not nan+0j: a complex-step derivative reads the imaginary part
-            dtype = np.dtype(_result_dtype(x))
+            dtype = self._dtype(x)
             return np.full(self.fshape, complex(np.nan, np.nan) if dtype.kind == "c" else np.nan,
                            dtype=dtype)
-        arr = self._as_array(out)
-        if self.fshape is None:
-            self.fshape = arr.shape
-            self.fdtype = arr.dtype
-        elif arr.shape != self.fshape:
-            raise InputError(f"f returned shape {arr.shape} at one point and {self.fshape} "
-                             "at another; it must return the same shape everywhere")
-        return arr
+
+    def _dtype(self, points):
+        """Values are stored as float64, or complex128 for complex points or a complex f."""
+        base = np.complex128 if np.iscomplexobj(points) else np.float64
+        return np.dtype(np.result_type(base, self.fdtype if self.fdtype is not None else base))
 
     def _remember(self, exc):
         if self.first_error is None:
@@ -115,7 +117,7 @@ class Evaluator:
 
     def _many(self, points):
         n = points.shape[0]
-        out = np.empty((n, *self.fshape), dtype=_result_dtype(points))
+        out = np.empty((n, *self.fshape), dtype=self._dtype(points))
         if n == 0:
             return out
         if self.vectorized is None and n >= 3:  # two points gain nothing from a batch
@@ -193,7 +195,3 @@ def _agree(a, b):
     fin = np.isfinite(a) & np.isfinite(b)
     close = np.all(np.abs(a[fin] - b[fin]) <= 1e-12 * np.maximum(np.abs(a[fin]), np.abs(b[fin])))
     return bool(same_nan and close)
-
-
-def _result_dtype(points):
-    return np.complex128 if np.iscomplexobj(points) else np.float64

@@ -62,6 +62,8 @@ class TraceRecord:
 
 
 def _plain(v):
+    if np.iscomplexobj(v):  # JSON has no complex numbers
+        return {"real": _plain(np.real(v)), "imag": _plain(np.imag(v))}
     if isinstance(v, np.ndarray):
         return v.tolist()
     if isinstance(v, np.generic):
@@ -156,7 +158,7 @@ class Result:
     def __repr__(self):
         def show(v):
             return np.array2string(np.asarray(v), precision=16, separator=", ") \
-                if np.ndim(v) else repr(float(v))
+                if np.ndim(v) else repr(np.asarray(v).item())
         err = np.array2string(np.asarray(self.error), precision=2) if np.ndim(self.error) \
             else f"{float(self.error):.2g}"
         return (f"Result(value={show(self.value)}, error={err}, success={self.success}, "

@@ -1,0 +1,70 @@
+"""Cases that once fooled derivlab (found by red-teaming), each against an exact truth."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import derivlab
+from derivlab import InputError, Status
+
+
+@pytest.mark.parametrize("k, x", [(3200, 1.0), (100 * math.pi, 0.1), (1e5, 1.0), (50, 0.3)])
+def test_oscillation_is_not_aliased(k, x):
+    """Power-of-two steps can make sin(k x) agree with itself at large h: later levels must win."""
+    res = derivlab.derivative(lambda t: np.sin(k * t), x)
+    exact = k * math.cos(k * x)
+    assert abs(res.value - exact) <= res.error
+    assert res.success and abs(res.value - exact) <= 1e-8 * abs(exact)
+
+
+def test_hopeless_oscillation_is_flagged_with_honest_error():
+    exact = 1e10 * math.cos(7e9)
+    res = derivlab.derivative(lambda t: np.sin(1e10 * t), 0.7)
+    assert abs(res.value - exact) <= res.error
+    assert res.success or res.status in (Status.ROUNDOFF, Status.NOT_CONVERGED)
+
+
+@pytest.mark.parametrize("order, x", [(10, 1.0), (15, 1.0)])
+def test_meaningless_high_orders_are_not_successes(order, x):
+    res = derivlab.derivative(np.exp, x, order=order)
+    assert not res.success or abs(res.value - math.exp(x)) <= 1e-3 * math.exp(x)
+
+
+def test_zero_second_derivative_of_a_line_is_a_success():
+    res = derivlab.derivative(lambda t: t + 1, 0.3, order=2)
+    assert res.success and abs(res.value) <= res.error <= 1e-6
+
+
+def test_complex_valued_f():
+    x = np.array([1.0, 2.0])
+    res = derivlab.derivative(lambda t: np.exp(1j * t), x)
+    assert res.success
+    assert np.allclose(res.value, 1j * np.exp(1j * x), rtol=1e-12, atol=0)
+    assert np.all(np.abs(res.value - 1j * np.exp(1j * x)) <= res.error)
+    scalar = derivlab.derivative(lambda t: (1 + 2j) * t, 1.0)
+    assert abs(scalar.value - (1 + 2j)) <= 1e-12
+    json.dumps(derivlab.derivative(lambda t: np.exp(1j * t), 1.0, trace=True).trace.as_dicts())
+    with pytest.raises(InputError, match="method='complex' needs a real-valued f"):
+        derivlab.derivative(lambda t: (1 + 2j) * t, 1.0, method="complex")
+
+
+def test_hvp_and_jvp_respect_each_elements_scale():
+    f = lambda z: np.sin(z[1]) + z[0]  # noqa: E731
+    res = derivlab.hvp(f, [1e6, 0.5], [0.0, 1.0])  # f ~ 1e6: round-off limits the accuracy
+    assert np.all(np.abs(res.value - [0, -math.sin(0.5)]) <= res.error)
+    assert abs(res.value[1] + math.sin(0.5)) <= 1e-3
+    tiny = derivlab.jvp(lambda x: x**2, [1.0, 2.0], [1e-20, 0.0])
+    assert np.allclose(tiny.value, [2e-20, 0], rtol=1e-10, atol=0)
+    cplx = derivlab.jvp(np.exp, [1.0, 2.0], [1.0, 1.0], method="complex")
+    assert cplx.success and np.allclose(cplx.value, np.exp([1.0, 2.0]), rtol=1e-14)
+
+
+def test_f_failing_after_the_first_call_is_data_not_an_exception():
+    res = derivlab.derivative(lambda x: None if x > 1.01 else x, 1.0)
+    assert abs(res.value - 1) <= res.error
+    assert "TypeError" in res.message
+    shapes = derivlab.jacobian(lambda v: np.zeros(2) if v[0] > 1.01 else np.zeros(3), [1.0, 1.0])
+    assert shapes.status[:, 0].tolist() == [Status.ONE_SIDED] * 3  # backward only
+    assert "f returned shape (2,) here but (3,)" in shapes.message

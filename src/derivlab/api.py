@@ -207,7 +207,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     vflat = None if v is None else np.asarray(v, dtype=np.float64).reshape(1, n)
     comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     if mname == "complex":
-        out = complex_step(ev, X, F0, comps, eps=eps)
+        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps)
+        out = complex_step(ev, X, F0, comps, eps=eps, check=check)
         label = "complex step"
     else:
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,

@@ -68,3 +68,32 @@ def test_f_failing_after_the_first_call_is_data_not_an_exception():
     shapes = derivlab.jacobian(lambda v: np.zeros(2) if v[0] > 1.01 else np.zeros(3), [1.0, 1.0])
     assert shapes.status[:, 0].tolist() == [Status.ONE_SIDED] * 3  # backward only
     assert "f returned shape (2,) here but (3,)" in shapes.message
+
+
+def test_typo_steps_and_unusable_stencils_are_input_errors():
+    for bad in ("1e-4", True):
+        with pytest.raises(derivlab.InputTypeError, match="step must be a positive number"):
+            derivlab.derivative(np.exp, 1.0, step=bad)
+    with pytest.raises(InputError, match="too close together or too far apart"):
+        derivlab.Stencil.from_offsets([0, 5e-324], 1)
+    s = derivlab.Stencil.from_offsets(np.array([-1, 0, 1], dtype=np.float32), 2)
+    assert s == derivlab.Stencil.central(2, 2)
+
+
+def test_fixed_step_that_cannot_fit_the_domain_is_refused_before_f_runs():
+    calls = []
+
+    def f(x):
+        calls.append(x)
+        return np.sqrt(x)
+
+    with pytest.raises(InputError, match="does not fit inside the domain"):
+        derivlab.derivative(f, 0.5, step=0.6, domain=(0, 1))
+    assert calls == []
+
+
+def test_warnings_do_not_leak(recwarn):
+    derivlab.derivative(lambda t: t, 1.7e308)
+    derivlab.derivative(lambda t: t**2, 1e200, method="complex")
+    derivlab.derivative(np.log, -1.0)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -81,6 +81,9 @@ def check_method(method, order, accuracy):
 def check_step(step, shape):
     if step is None:
         return None
+    kind = np.asarray(step).dtype.kind
+    if kind not in "iuf":  # strings and booleans are typos, not steps
+        raise InputTypeError(f"step must be a positive number or array, got {step!r}")
     try:
         arr = np.array(step, dtype=np.float64)
     except (TypeError, ValueError):

@@ -188,6 +188,12 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
     ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized)
     fixed = mname != "complex" and (steps is not None or not adaptive)
+    if fixed and steps is None:
+        steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
+    S = (steps if fixed else scale_of(xa)).reshape(P, n)
+    lohi = None if bounds is None else tuple(b.reshape(P, n) for b in bounds)
+    vflat = None if v is None else np.asarray(v, dtype=np.float64).reshape(1, n)
+    comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     # a fixed central stencil never uses f(x): evaluate it once only, for f's output shape
     centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
     F0 = _centre(ev, X, centre_used)
@@ -200,12 +206,6 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if mname == "complex" and np.iscomplexobj(F0):
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
-    if fixed and steps is None:
-        steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
-    S = (steps if fixed else scale_of(xa)).reshape(P, n)
-    lohi = None if bounds is None else tuple(b.reshape(P, n) for b in bounds)
-    vflat = None if v is None else np.asarray(v, dtype=np.float64).reshape(1, n)
-    comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     if mname == "complex":
         check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps)
         out = complex_step(ev, X, F0, comps, eps=eps, check=check)

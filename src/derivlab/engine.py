@@ -198,8 +198,11 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     st = _State(X, F0, comps, start, eps, trace)
     st.rtol, st.jump = rtol, jump
     groups = _initial_groups(comps)
-    bad0 = ~np.isfinite(F0).all(axis=1)[comps.base]
-    for g in groups:  # f(x) itself is not finite: nothing to differentiate
+    # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
+    # as the textbook loop would)
+    needs = np.array([not fixed or (t.coef == 0).all(axis=1).any() for t in comps.template])
+    bad0 = ~np.isfinite(F0).all(axis=1)[comps.base] & needs
+    for g in groups:
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
     max_level = 1 if fixed else MAX_LEVELS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._errors import InputError
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
 from .stencils import Stencil
 from .steps import direction_scale, min_step, scale_of, start_step
@@ -43,8 +44,9 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
     reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
     below, above = x - lo, hi - x
     templates, level0 = [line] * len(x), np.zeros(len(x), int)
-    sides = {"forward": Template.line(Stencil.forward(stencil.order, 1)),
-             "backward": Template.line(Stencil.backward(stencil.order, 1))}
+    acc = stencil.accuracy if fixed else 1  # the adaptive ladder extrapolates a first-order one
+    sides = {"forward": Template.line(Stencil.forward(stencil.order, acc)),
+             "backward": Template.line(Stencil.backward(stencil.order, acc))}
     for i in range(len(x)):
         room = min(below[i], above[i])
         if room >= reach(line)[i]:
@@ -57,6 +59,9 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
         t = sides[side]
         space = above[i] if side == "forward" else below[i]
         templates[i] = t
+        if fixed and reach(t)[i] > space:
+            raise InputError(f"step={s[i]:g} does not fit inside the domain at x={x[i]:g} on "
+                             "either side; use a smaller step")
         if not fixed and space < np.inf:
             level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))
     return templates, level0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from functools import lru_cache
 from numbers import Integral, Real
@@ -25,7 +26,7 @@ def _check_int(name, value, minimum):
 def _solve_weights(offsets: tuple[Fraction, ...], order: int) -> tuple[Fraction, ...]:
     """Solve sum_k w_k c_k^j = j! [j == order], j < len(offsets), exactly (Gauss-Jordan)."""
     n = len(offsets)
-    rows = [[c**j for c in offsets] + [Fraction(_factorial(order) if j == order else 0)]
+    rows = [[c**j for c in offsets] + [Fraction(math.factorial(order) if j == order else 0)]
             for j in range(n)]
     for col in range(n):
         pivot = next(r for r in range(col, n) if rows[r][col] != 0)
@@ -39,11 +40,8 @@ def _solve_weights(offsets: tuple[Fraction, ...], order: int) -> tuple[Fraction,
     return tuple(row[-1] for row in rows)
 
 
-def _factorial(n):
-    out = 1
-    for k in range(2, n + 1):
-        out *= k
-    return out
+def _log10(c):
+    return math.log10(abs(c.numerator)) - math.log10(c.denominator)
 
 
 def _accuracy_of(offsets, weights, order):
@@ -98,7 +96,7 @@ class Stencil:
     def __init__(self, offsets, order, *, kind="custom"):
         order = _check_int("order", order, 1)
         try:
-            offs = tuple(Fraction(c) for c in offsets)
+            offs = tuple(Fraction(c.item() if isinstance(c, np.generic) else c) for c in offsets)
         except (TypeError, ValueError, OverflowError):  # OverflowError: Fraction(inf)
             raise InputTypeError(f"offsets must be a sequence of numbers, got {offsets!r}") from None
         if len(set(offs)) != len(offs):
@@ -108,6 +106,15 @@ class Stencil:
                 f"a stencil for order {order} needs at least {order + 1} offsets, got {len(offs)}")
         offs = tuple(sorted(offs))
         weights = _solve_weights(offs, order)
+        try:  # the weights must be usable in floating point
+            usable = all(np.isfinite(float(w)) for w in weights) and \
+                all(np.isfinite(float(c)) and (c == 0 or float(c) != 0) for c in offs)
+        except OverflowError:
+            usable = False
+        if not usable:
+            shown = ", ".join(str(c) if len(str(c)) < 20 else f"~1e{_log10(c):.0f}" for c in offs)
+            raise InputError("offsets are too close together or too far apart for floating-point "
+                             f"weights: [{shown}]")
         acc = _accuracy_of(offs, weights, order)
         kept = [(c, w) for c, w in zip(offs, weights) if w != 0]
         self.offsets = tuple(c for c, _ in kept)

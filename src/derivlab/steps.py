@@ -37,7 +37,7 @@ def scale_of(x):
     absolute ones; a power of two keeps ``x + h`` exactly representable.
     """
     mag = np.maximum(np.abs(np.asarray(x, dtype=np.float64)), 1.0)
-    return np.exp2(np.round(np.log2(mag)))
+    return np.exp2(np.minimum(np.round(np.log2(mag)), 1023))
 
 
 def rule_of_thumb(x, dtype, order, accuracy):

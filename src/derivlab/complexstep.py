@@ -16,7 +16,7 @@ def complex_step(ev, X, F0, comps, *, eps, check):
     part, and agree with the real-arithmetic derivative within that one's error."""
     h = 2.0**-64
     C = len(comps.base)
-    pts = X[comps.base].astype(complex)
+    pts = X[comps.base].astype(np.result_type(X.dtype, np.complex64))  # float32 -> complex64
     pts[np.arange(C), comps.axes[:, 0]] += 1j * h * comps.scale[:, 0]
     with np.errstate(all="ignore"):
         out = ev(pts.reshape(C, *ev.xshape)).reshape(C, -1)

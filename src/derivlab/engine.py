@@ -259,75 +259,82 @@ def _update(st, g, v, fixed):
     keep = fin
     idx, ids, D, noise, v, h = idx[keep], ids[keep], D[keep], noise[keep], v[keep], h[keep]
     _kink_history(st, g, idx, v, h, D)
+    if g.row is None:
+        g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
+        g.nrow = np.full(g.row.shape, np.inf)
     _tableau(st, g, idx, ids, D, noise, h)
     g.e[np.flatnonzero(g.active)] += 1
     return moved
 
 
 def _tableau(st, g, idx, ids, D, noise, h):
-    t = g.t
-    n, Fd = D.shape
-    row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
-    nrow = np.full((n, KMAX + 1, Fd), np.inf)
-    row[:, 0], nrow[:, 0] = D, noise
-    if g.row is None:
-        g.row = np.full((len(g.ids), KMAX + 1, Fd), np.nan, dtype=D.dtype)
-        g.nrow = np.full((len(g.ids), KMAX + 1, Fd), np.inf)
-    prev, nprev = g.row[idx], g.nrow[idx]
-    nr = g.nrows[idx]
-    step_pow = 2 if t.even else 1
-    hist = g.hist[idx]
-    neville = t.accuracy == step_pow  # error polynomial in h**step_pow: any step ratios work
-    safety = 1.0 if t.even else ONE_SIDED_SAFETY
-    best_err = np.full((n, Fd), np.inf)
-    best_val = np.full((n, Fd), np.nan, dtype=D.dtype)
-    best_tr = np.full((n, Fd), np.inf)
-    best_no = np.full((n, Fd), np.inf)
-    best_mag = np.zeros((n, Fd))
-    for k in range(1, KMAX + 1):
-        ok = nr >= k
-        if not ok.any():
-            break
-        if neville:
-            rho = ((hist[:, k - 1] / h) ** step_pow)[:, None][ok]
-        else:
-            rho = 2.0 ** (t.accuracy + step_pow * (k - 1))
-        row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
-        nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
-        tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]),
-                                 np.abs(row[:, k] - prev[:, k - 1]))
-        e = tr + nrow[:, k]
-        cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (e < best_err)
-        best_err = np.where(cand, e, best_err)
-        best_val = np.where(cand, row[:, k], best_val)
-        best_tr = np.where(cand, tr, best_tr)
-        best_no = np.where(cand, nrow[:, k], best_no)
-        mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
-        best_mag = np.where(cand, mag, best_mag)
+    """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
+    prev, nr, hist = g.row[idx], g.nrows[idx], g.hist[idx]
+    row, nrow, best = _extrapolate(g, D, noise, h, prev, g.nrow[idx], nr, hist)
     g.row[idx], g.nrow[idx] = row, nrow
     g.nrows[idx] += 1
     g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
-    if st.jump and neville:
+    if st.jump and g.t.accuracy == (2 if g.t.even else 1):
         # still far from settling: divide the next step by 8, not 2
         change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
         far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1)
         g.e[idx[far]] += JUMP - 1
-    # a later level whose estimates disagree (truncation, not noise) far beyond the error
-    # of the value kept: the earlier agreement was a coincidence (aliasing), start over
-    contradicted = np.isfinite(st.err[ids]) & (best_tr > 10 * st.err[ids]) & (best_tr > 10 * best_no)
-    better = (best_err < st.err[ids]) | contradicted
-    for name, new in (("value", best_val), ("err", best_err), ("trunc", best_tr),
-                      ("noise", best_no), ("mag", best_mag)):
+    _keep_best(st, ids, best, h)
+    _stop(st, g, idx, ids, best["err"], noise)
+
+
+def _extrapolate(g, D, noise, h, prev, nprev, nr, hist):
+    """The new tableau row (Neville in h**p) and, per element, its entry of smallest error:
+    Ridders' disagreement with its neighbours plus the round-off it carries."""
+    t = g.t
+    n, Fd = D.shape
+    p = 2 if t.even else 1
+    neville = t.accuracy == p  # error polynomial in h**p: any step ratios work
+    safety = 1.0 if t.even else ONE_SIDED_SAFETY
+    row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
+    nrow = np.full((n, KMAX + 1, Fd), np.inf)
+    row[:, 0], nrow[:, 0] = D, noise
+    best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
+            "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
+            "mag": np.zeros((n, Fd))}
+    for k in range(1, KMAX + 1):
+        ok = nr >= k
+        if not ok.any():
+            break
+        rho = ((hist[:, k - 1] / h) ** p)[:, None][ok] if neville else 2.0 ** (t.accuracy + p * (k - 1))
+        row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
+        nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
+        tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
+        cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (tr + nrow[:, k] < best["err"])
+        mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
+        for name, new in (("err", tr + nrow[:, k]), ("value", row[:, k]), ("trunc", tr),
+                          ("noise", nrow[:, k]), ("mag", mag)):
+            best[name] = np.where(cand, new, best[name])
+    return row, nrow, best
+
+
+def _keep_best(st, ids, best, h):
+    """Keep a row's best where it beats the value kept so far. A row whose estimates disagree
+    (by truncation, not noise) far beyond the kept value's error shows the earlier agreement
+    was a coincidence (aliasing): its value replaces the kept one."""
+    contradicted = np.isfinite(st.err[ids]) & (best["trunc"] > 10 * st.err[ids]) \
+        & (best["trunc"] > 10 * best["noise"])
+    better = (best["err"] < st.err[ids]) | contradicted
+    for name in ("value", "err", "trunc", "noise", "mag"):
         arr = getattr(st, name)
-        arr[ids] = np.where(better, new, arr[ids])
+        arr[ids] = np.where(better, best[name], arr[ids])
     improved = better.any(axis=1)
     st.step[ids[improved]] = h[improved] * st.c.scale[ids[improved], 0]
-    # stop: truncation below round-off, or the error grew for two levels after a good value
+
+
+def _stop(st, g, idx, ids, row_err, noise):
+    """Stop a component when truncation is below round-off, when its error grew for two levels
+    after a trustworthy value (or one at the round-off floor), or when ``rtol`` is met."""
     done = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])).all(axis=1)
-    worse = (best_err > 2 * st.err[ids]).all(axis=1)
+    worse = (row_err > 2 * st.err[ids]).all(axis=1)
     g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
     accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids], st.mag[ids],
-                       _rtol(st.eps, t.order), st.fscale[ids]).all(axis=1)
+                       _rtol(st.eps, g.t.order), st.fscale[ids]).all(axis=1)
     raw = (noise >= st.err[ids]).all(axis=1)
     done |= (g.stall[idx] >= 2) & (accept | raw)
     if st.rtol is not None:

@@ -103,7 +103,8 @@ class Case:
         return _exact(self.expr, float(self.point()), self.order)
 
     def __str__(self):
-        return f"{self.name} [{self.category}] d^{self.order}/dx^{self.order} {self.expr} at x={self.x} ({self.dtype})"
+        return (f"{self.name} [{self.category}] d^{self.order}/dx^{self.order} {self.expr} "
+                f"at x={self.x} ({self.dtype})")
 
 
 @functools.lru_cache(maxsize=None)

@@ -127,7 +127,7 @@ class _State:
 def _points(st, groups):
     """Descriptors of every point the active components need at their current level."""
     base, ax, dv, owner = [], [], [], []
-    for gi, g in enumerate(groups):
+    for g in groups:
         ids = g.ids[g.active]
         if not len(ids):
             owner.append((0, 0))

@@ -7,7 +7,7 @@ import numpy as np
 from ._errors import InputError
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
 from .stencils import Stencil
-from .steps import direction_scale, min_step, scale_of, start_step
+from .steps import direction_scale, min_step, start_step
 
 __all__ = ["components"]
 

@@ -91,7 +91,8 @@ class Trace:
         return [r.as_dict() for r in self.records]
 
     def __str__(self):
-        head = f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} {'f(x)':>24} {'estimate':>24}"
+        head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
+                f"{'f(x)':>24} {'estimate':>24}")
         lines = [head, "-" * len(head)]
         for r in self.records:
             lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "

@@ -97,3 +97,14 @@ def test_warnings_do_not_leak(recwarn):
     derivlab.derivative(lambda t: t**2, 1e200, method="complex")
     derivlab.derivative(np.log, -1.0)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_trace_reports_each_levels_conclusion():
+    res = derivlab.derivative(np.exp, 1.0, trace=True)
+    errors = np.array([r.error for r in res.trace], dtype=float)
+    assert np.isnan(errors[:4]).all()  # no conclusion before three levels
+    assert np.nanmin(errors) == res.error  # the value kept is the best level's
+    kept = [r.extrapolated for r in res.trace if r.error == res.error]
+    assert kept and kept[0] == res.value
+    steps = [r.step for r in res.trace]
+    assert steps == sorted(steps, reverse=True)  # the ladder only goes down

@@ -297,16 +297,20 @@ def _failed_at_centre(kind, ev, pshape, xshape):
 def _trace(records, ev, X, xshape, fshape):
     out = []
     n = X.shape[1]
-    for base, axes, level, step, disp, fx, est, _ in records:
+    def shaped(a):  # an (Fd,) row of values, or one NaN for "nothing yet", in f's shape
+        a = np.asarray(a)
+        a = a.reshape(fshape) if a.size == int(np.prod(fshape)) else np.full(fshape, np.nan)
+        return a[()] if fshape == () else a
+
+    for base, axes, level, step, disp, fx, est, _, best, err in records:
         idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in axes]
         element = (idx[0] if xshape else ()) if len(axes) == 1 else tuple(idx)
         elem_x = tuple(float(X[base, a] + d) if a < n else float(d) for a, d in zip(axes, disp))
         offset = disp[0] if len(disp) == 1 else tuple(disp)
         xval = elem_x[0] if len(elem_x) == 1 else elem_x
-        fxv = fx.reshape(fshape)
-        out.append(TraceRecord(base, element, level, step, float(offset) if len(disp) == 1
-                               else offset, xval, fxv[()] if fshape == () else fxv,
-                               est.reshape(fshape)[()] if fshape == () else est.reshape(fshape)))
+        out.append(TraceRecord(base, element, level, step,
+                               float(offset) if len(disp) == 1 else offset, xval, shaped(fx),
+                               shaped(est), shaped(best), shaped(err)))
     return Trace(out)
 
 

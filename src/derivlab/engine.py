@@ -247,6 +247,7 @@ def _update(st, g, v, fixed):
         xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
         noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] * np.abs(D)
     st.fscale[ids] = np.fmax(st.fscale[ids], np.nanmax(np.abs(v), axis=1) / st.c.norm[ids, None])
+    first = len(st.trace) if st.trace is not None else 0
     if st.trace is not None:
         _record(st, g, idx, v, D, h)
     if fixed:
@@ -262,7 +263,11 @@ def _update(st, g, v, fixed):
     if g.row is None:
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
-    _tableau(st, g, idx, ids, D, noise, h)
+    best = _tableau(st, g, idx, ids, D, noise, h)
+    if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
+        concl = {int(c): (best["value"][i], best["err"][i]) for i, c in enumerate(ids)}
+        for rec in st.trace[first:]:
+            rec[8:10] = concl.get(rec[7], (np.nan, np.nan))
     g.e[np.flatnonzero(g.active)] += 1
     return moved
 
@@ -281,6 +286,7 @@ def _tableau(st, g, idx, ids, D, noise, h):
         g.e[idx[far]] += JUMP - 1
     _keep_best(st, ids, best, h)
     _stop(st, g, idx, ids, best["err"], noise)
+    return best
 
 
 def _extrapolate(g, D, noise, h, prev, nprev, nr, hist):
@@ -412,8 +418,8 @@ def _record(st, g, idx, v, D, h):
         q = g.t.coef.shape[1]
         for k in range(len(g.t.weights)):
             disp = g.t.coef[k] * h[i] * st.c.scale[c, :q]
-            st.trace.append((int(st.c.base[c]), axes[:q], int(g.e[j]), float(h[i] * st.c.scale[c, 0]),
-                             tuple(float(d) for d in disp), v[i, k], D[i], int(c)))
+            st.trace.append([int(st.c.base[c]), axes[:q], int(g.e[j]), float(h[i] * st.c.scale[c, 0]),
+                             tuple(float(d) for d in disp), v[i, k], D[i], int(c), np.nan, np.nan])
 
 
 def _finish(st, fixed):

@@ -56,6 +56,8 @@ class TraceRecord:
     x: float          #: the perturbed element's value
     fx: object        #: f at the perturbed point (a float or an array)
     estimate: object  #: the partial derivative this level produced for ``element``
+    extrapolated: object = np.nan  #: the best extrapolated value after this level (NaN early on)
+    error: object = np.nan         #: its error estimate (truncation + round-off)
 
     def as_dict(self) -> dict:
         return {k: _plain(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -92,11 +94,13 @@ class Trace:
 
     def __str__(self):
         head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
-                f"{'f(x)':>24} {'estimate':>24}")
+                f"{'f(x)':>24} {'estimate':>24} {'error':>9}")
         lines = [head, "-" * len(head)]
         for r in self.records:
+            err = np.asarray(r.error, dtype=float)
+            shown = f"{float(err.max()):9.2g}" if err.size and np.isfinite(err).all() else " " * 9
             lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
-                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24}")
+                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} {shown}")
         return "\n".join(lines)
 
 

@@ -265,7 +265,8 @@ def _update(st, g, v, fixed):
         g.nrow = np.full(g.row.shape, np.inf)
     best = _tableau(st, g, idx, ids, D, noise, h)
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
-        concl = {int(c): (best["value"][i], best["err"][i]) for i, c in enumerate(ids)}
+        err = np.where(np.isfinite(best["err"]), best["err"], np.nan)  # NaN: no conclusion yet
+        concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
         for rec in st.trace[first:]:
             rec[8:10] = concl.get(rec[7], (np.nan, np.nan))
     g.e[np.flatnonzero(g.active)] += 1

@@ -103,12 +103,17 @@ class _Group:
         self.nrow = None   # its propagated round-off
         self.stall = np.zeros(n, int)
         self.S = None      # kink history (n, 3, Fd)
+        self.met = np.zeros(n, bool)  # rtol was met at the last level
+        self.e0 = self.e.copy()       # where this group's ladder started
 
 
 class _State:
     def __init__(self, X, F0, comps, start, eps, trace):
         C, Fd = len(comps.base), F0.shape[1]
         self.X, self.F0, self.c, self.start, self.eps = X, F0, comps, start, eps
+        # smallest normal number of the working precision: below it f's values lose digits
+        self.tiny = max((np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)
+                         if np.finfo(t).eps <= eps), default=np.finfo(np.float64).tiny)
         self.value = np.full((C, Fd), np.nan, dtype=F0.dtype)
         self.err = np.full((C, Fd), np.inf)
         self.trunc = np.full((C, Fd), np.inf)
@@ -219,7 +224,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
             moved += _update(st, g, v, fixed)
             ids = np.flatnonzero(g.active)
             cids = g.ids[ids]
-            too_far = (g.e[ids] - comps.level0[cids] >= max_level) | \
+            too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
                 (st.start * np.exp2(-g.e[ids]) < comps.hmin[cids])
             g.active[ids[too_far]] = False
         groups += moved
@@ -241,7 +246,10 @@ def _update(st, g, v, fixed):
     h = st.start * np.exp2(-g.e[idx])
     div = (h ** t.order) * st.c.norm[ids]
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
-    noise = NOISE_ULPS * st.eps * np.einsum("k,ckf->cf", np.abs(t.weights), np.abs(v)) / div[:, None]
+    # f's rounding: a few ulps of |f|; a nonzero value also carries the precision's smallest
+    # normal number (underflow loses digits); an exact zero carries nothing
+    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
+    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None]
     if t.order == 1 and t.coef.shape[1] == 1:
         # f is computed from a rounded x: its error is also about eps * |x f'(x)|
         xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
@@ -341,18 +349,21 @@ def _stop(st, g, idx, ids, row_err, noise):
     worse = (row_err > 2 * st.err[ids]).all(axis=1)
     g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
     accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids], st.mag[ids],
-                       _rtol(st.eps, g.t.order), st.fscale[ids]).all(axis=1)
+                       _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids]).all(axis=1)
     raw = (noise >= st.err[ids]).all(axis=1)
     done |= (g.stall[idx] >= 2) & (accept | raw)
-    if st.rtol is not None:
-        done |= (st.err[ids] <= st.rtol * np.abs(st.value[ids])).all(axis=1)
+    if st.rtol is not None:  # met at two levels in a row: one level to catch an aliased value
+        met = (st.err[ids] <= st.rtol * np.abs(st.value[ids])).all(axis=1)
+        done |= met & g.met[idx]
+        g.met[idx] = met
     g.active[idx[done]] = False
 
 
-def _rtol(eps, order):
+def _rtol(eps, order, user=None):
     """Largest relative error still called a success: eps**(1/3) for first derivatives,
-    looser for higher orders, whose round-off grows like eps / h**order."""
-    return eps ** (1.0 / (2.0 + np.asarray(order)))
+    looser for higher orders, whose round-off grows like eps / h**order; or the user's rtol."""
+    base = eps ** (1.0 / (2.0 + np.asarray(order)))
+    return base if user is None else np.maximum(base, user)
 
 
 def _accepted(err, trunc, noise, value, mag, rtol, fscale):
@@ -408,8 +419,19 @@ def _fallback(st, g, idx, v):
     g.stall[idx[restart]] = 0
     if g.S is not None:
         g.S[idx] = 0
+    # an edge within one step of a tiny nonzero x is most likely at 0 (log, sqrt, 1/x):
+    # skip straight to steps below |x|
+    g.e[idx] = np.maximum(g.e[idx], _below_x(st, ids) - (~restart))
     pos = {c: i for i, c in enumerate(g.ids)}
     return [_Group(cids, tmpl, g.e[[pos[c] for c in cids]]) for cids, tmpl in moved.values()]
+
+
+def _below_x(st, ids):
+    """The ladder exponent whose step is below |x| along each component's axis (0 for x = 0)."""
+    x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+    unit = st.start * st.c.scale[ids, 0]
+    with np.errstate(divide="ignore"):
+        return np.where(x > 0, np.ceil(np.log2(unit / np.where(x > 0, x, 1.0))) + 1, 0).astype(int)
 
 
 def _record(st, g, idx, v, D, h):
@@ -436,7 +458,8 @@ def _finish(st, fixed):
     sib = np.zeros((st.X.shape[0], st.value.shape[1]))
     np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
     mag = np.maximum(st.mag, sib[st.c.base])
-    accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order), st.fscale)
+    accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
+                       st.fscale)
     roundoff = st.noise >= 0.5 * st.err
     status[:] = np.where(accept, Status.OK,
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))

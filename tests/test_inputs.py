@@ -128,7 +128,13 @@ PURE_INPUT_ERRORS = [
     ("complex-hessian", lambda f: H(f, [1.0, 2.0], method="complex"), InputError,
      "method='complex' gives first derivatives only; hessian needs order 2"),
     ("complex-step", lambda f: D(f, 1.0, method="complex", step=1e-3), InputError,
-     "step cannot be set with method='complex' (its step is fixed and tiny)"),
+     "step and adaptive=False cannot be used with method='complex' "
+     "(its step is tiny and fixed; it is verified adaptively)"),
+    ("complex-fixed", lambda f: D(f, 1.0, method="complex", adaptive=False), InputError,
+     "step and adaptive=False cannot be used with method='complex' "
+     "(its step is tiny and fixed; it is verified adaptively)"),
+    ("complex-accuracy", lambda f: D(f, 1.0, method="complex", accuracy=4), InputError,
+     "accuracy cannot be set with method='complex' (it has no stencil)"),
 ]
 
 

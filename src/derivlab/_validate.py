@@ -69,6 +69,8 @@ def check_method(method, order, accuracy):
     if method == "complex":
         if order != 1:
             raise InputError(f"method='complex' gives first derivatives only; got order={order}")
+        if accuracy is not None:
+            raise InputError("accuracy cannot be set with method='complex' (it has no stencil)")
         return method, None
     if accuracy is None:
         accuracy = 2 if method == "central" else 1

@@ -169,8 +169,9 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     bounds = V.check_domain(domain, xa)
     if rtol is not None and not (V.check_real("rtol", rtol) > 0):
         raise InputError(f"rtol must be positive, got {rtol!r}")
-    if mname == "complex" and steps is not None:
-        raise InputError("step cannot be set with method='complex' (its step is fixed and tiny)")
+    if mname == "complex" and (steps is not None or not adaptive):
+        raise InputError("step and adaptive=False cannot be used with method='complex' "
+                         "(its step is tiny and fixed; it is verified adaptively)")
 
     if kind == "derivative":
         points, pshape, xshape = xa.reshape(-1), xa.shape, ()
@@ -214,6 +215,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,
                   fixed=fixed, trace=trace, rtol=rtol, jump=kind not in ("hessian", "hvp"))
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
+    if ev.inconsistent:  # no derivative of a function whose output changes shape
+        out.status[:] = Status.NONFINITE
     return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
 
 
@@ -265,7 +268,7 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
     if not shape:
         value, error, step = value.item(), float(error), float(step)
     trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
-    msg = _message(status, out.sided, ev, shape)
+    msg = ev.inconsistent or _message(status, out.sided, ev, shape)
     return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
 
 

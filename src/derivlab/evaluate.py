@@ -54,6 +54,7 @@ class Evaluator:
         self.nfev = 0
         self.ncalls = 0
         self.first_error = None  # "TypeError: ..." of the first exception f raised
+        self.inconsistent = None  # set when f's output shape changed between points
 
     # -- calling f ------------------------------------------------------------
     def _call(self, x):
@@ -89,7 +90,9 @@ class Evaluator:
             if self.fshape is None:
                 self.fshape, self.fdtype = arr.shape, arr.dtype
             elif arr.shape != self.fshape:
-                raise ValueError(f"f returned shape {arr.shape} here but {self.fshape} at x")
+                self.inconsistent = (f"f returned shape {arr.shape} at one point but "
+                                     f"{self.fshape} at x; it must return one shape everywhere")
+                raise ValueError(self.inconsistent)
             return arr
         except Exception as exc:  # noqa: BLE001 - after the first call, f's failures are data
             self._remember(exc)

@@ -189,6 +189,8 @@ class Stencil:
         """Combine ``values[k] = f(x + offsets[k] * step)`` into the derivative estimate."""
         c, w = self.coefficients()
         values = np.asarray(values)
+        if values.dtype.kind not in "biufc":
+            raise InputTypeError(f"values must be numbers, got dtype {values.dtype}")
         if values.shape[:1] != c.shape:
             raise InputError(f"values must have {len(c)} rows (one per offset), got shape {values.shape}")
         return np.tensordot(w, values, axes=1) / step**self.order

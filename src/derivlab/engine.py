@@ -250,11 +250,16 @@ def _update(st, g, v, fixed):
     # normal number (underflow loses digits); an exact zero carries nothing
     ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
     noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None]
-    if t.order == 1 and t.coef.shape[1] == 1:
-        # f is computed from a rounded x: its error is also about eps * |x f'(x)|
+    if t.coef.shape[1] == 1 and len(t.weights) > 1:
+        # f is computed from a rounded x: its error is also about eps * |x f'(x)|, with f'
+        # from the steepest slope between neighbouring stencil points
+        c = t.coef[:, 0]
+        unit = h * st.c.scale[ids, 0]
+        slope = np.abs(np.diff(v, axis=1)) / (np.diff(c)[None, :, None] * unit[:, None, None])
         xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
-        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] * np.abs(D)
-    st.fscale[ids] = np.fmax(st.fscale[ids], np.nanmax(np.abs(v), axis=1) / st.c.norm[ids, None])
+        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
+            * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
+    st.fscale[ids] = np.fmax(st.fscale[ids], np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1) / st.c.norm[ids, None])
     first = len(st.trace) if st.trace is not None else 0
     if st.trace is not None:
         _record(st, g, idx, v, D, h)

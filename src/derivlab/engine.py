@@ -205,7 +205,10 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     groups = _initial_groups(comps)
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
-    needs = np.array([not fixed or (t.coef == 0).all(axis=1).any() for t in comps.template])
+    tid = np.array([id(t) for t in comps.template])
+    needs = np.zeros(len(tid), bool)
+    for t in {id(t): t for t in comps.template}.values():
+        needs[tid == id(t)] = not fixed or (t.coef == 0).all(axis=1).any()
     bad0 = ~np.isfinite(F0).all(axis=1)[comps.base] & needs
     for g in groups:
         g.active &= ~bad0[g.ids]
@@ -232,10 +235,12 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
 
 
 def _initial_groups(comps):
-    by_template = {}
-    for i, t in enumerate(comps.template):
-        by_template.setdefault(id(t), (t, []))[1].append(i)
-    return [_Group(ids, t, comps.level0[ids]) for t, ids in by_template.values()]
+    tid = np.array([id(t) for t in comps.template])
+    groups = []
+    for t in {id(t): t for t in comps.template}.values():
+        ids = np.flatnonzero(tid == id(t))
+        groups.append(_Group(ids, t, comps.level0[ids]))
+    return groups
 
 
 def _update(st, g, v, fixed):
@@ -246,20 +251,6 @@ def _update(st, g, v, fixed):
     h = st.start * np.exp2(-g.e[idx])
     div = (h ** t.order) * st.c.norm[ids]
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
-    # f's rounding: a few ulps of |f|; a nonzero value also carries the precision's smallest
-    # normal number (underflow loses digits); an exact zero carries nothing
-    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
-    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None]
-    if t.coef.shape[1] == 1 and len(t.weights) > 1:
-        # f is computed from a rounded x: its error is also about eps * |x f'(x)|, with f'
-        # from the steepest slope between neighbouring stencil points
-        c = t.coef[:, 0]
-        unit = h * st.c.scale[ids, 0]
-        slope = np.abs(np.diff(v, axis=1)) / (np.diff(c)[None, :, None] * unit[:, None, None])
-        xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
-        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
-            * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
-    st.fscale[ids] = np.fmax(st.fscale[ids], np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1) / st.c.norm[ids, None])
     first = len(st.trace) if st.trace is not None else 0
     if st.trace is not None:
         _record(st, g, idx, v, D, h)
@@ -268,6 +259,9 @@ def _update(st, g, v, fixed):
         st.step[ids] = h * st.c.scale[ids, 0]
         g.active[idx] = False
         return []
+    noise = _noise(st, t, ids, v, h, div)
+    finite = np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1)
+    st.fscale[ids] = np.fmax(st.fscale[ids], finite / st.c.norm[ids, None])
     fin = np.isfinite(v).all(axis=(1, 2))
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     keep = fin
@@ -284,6 +278,22 @@ def _update(st, g, v, fixed):
             rec[8:10] = concl.get(rec[7], (np.nan, np.nan))
     g.e[np.flatnonzero(g.active)] += 1
     return moved
+
+
+def _noise(st, t, ids, v, h, div):
+    """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a nonzero value
+    also carries the precision's smallest normal number; an exact zero carries nothing), and,
+    since f is computed from a rounded x, about eps * |x f'(x)| with f' from the steepest
+    slope between neighbouring stencil points."""
+    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
+    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None]
+    if t.coef.shape[1] == 1 and len(t.weights) > 1:
+        unit = h * st.c.scale[ids, 0]
+        slope = np.abs(np.diff(v, axis=1)) / (np.diff(t.coef[:, 0])[None, :, None] * unit[:, None, None])
+        xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
+            * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
+    return noise
 
 
 def _tableau(st, g, idx, ids, D, noise, h):

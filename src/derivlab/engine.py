@@ -4,13 +4,15 @@ Every quantity derivlab computes is a set of *components*. A component is a
 base point, one or two directions (an axis of x with a scale), and a template
 (offsets in units of the step h along those directions, weights, the power of
 h). A first partial is a line template on one axis; a Hessian entry is a second
-difference on one axis or the mixed template on two. All components walk the
-same ladder of steps ``h_l = start * 2**-l`` in lock step; each level builds
-all its points first, evaluates them in one batch (shared points evaluated
-once) and feeds a Richardson tableau per component. The estimate with the
-smallest Ridders-style error (differences in the tableau plus propagated
-round-off) is kept; the walk stops when truncation falls below round-off, the
-error starts growing, or the ladder ends.
+difference on one axis or the mixed template on two. Each component walks a
+ladder of steps ``h = start * 2**-e`` (halving, or dropping 8x while far from
+settling); each round builds the points of every active component first,
+evaluates them in one batch (shared points once) and feeds a Richardson tableau
+per component. The estimate with the smallest Ridders-style error (differences
+in the tableau plus propagated round-off) is kept, unless a later level
+contradicts it; the walk stops when truncation falls below round-off, the error
+starts growing, or the ladder ends. NaN/inf on one side switches a line to a
+one-sided ladder.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class Components:
 
 @dataclass
 class Outcome:
+    """Per component: value, error and status (C, Fd), the step kept, and the trace."""
+
     value: np.ndarray
     error: np.ndarray
     status: np.ndarray

@@ -108,3 +108,11 @@ def test_trace_reports_each_levels_conclusion():
     assert kept and kept[0] == res.value
     steps = [r.step for r in res.trace]
     assert steps == sorted(steps, reverse=True)  # the ladder only goes down
+
+
+def test_jacobian_keeps_the_outputs_that_exist():
+    f = lambda v: np.array([np.log(v[0]), v[1] ** 2, v[0] * v[1]])  # noqa: E731
+    res = derivlab.jacobian(f, [-1.0, 3.0])
+    assert res.status[0].tolist() == [Status.NONFINITE] * 2 and np.isnan(res.value[0]).all()
+    assert (res.status[1:] == Status.OK).all()
+    assert np.allclose(res.value[1:], [[0, 6], [3, -1]], rtol=1e-12, atol=1e-12)

@@ -213,7 +213,10 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     needs = np.zeros(len(tid), bool)
     for t in {id(t): t for t in comps.template}.values():
         needs[tid == id(t)] = not fixed or (t.coef == 0).all(axis=1).any()
-    bad0 = ~np.isfinite(F0).all(axis=1)[comps.base] & needs
+    # outputs of f that are not finite at x are left out (NONFINITE); a component fails
+    # as a whole only when all its outputs are
+    st.lost = ~np.isfinite(F0)[comps.base] & needs[:, None]
+    bad0 = st.lost.all(axis=1)
     for g in groups:
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
@@ -266,7 +269,7 @@ def _update(st, g, v, fixed):
     noise = _noise(st, t, ids, v, h, div)
     finite = np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1)
     st.fscale[ids] = np.fmax(st.fscale[ids], finite / st.c.norm[ids, None])
-    fin = np.isfinite(v).all(axis=(1, 2))
+    fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2))
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     keep = fin
     idx, ids, D, noise, v, h = idx[keep], ids[keep], D[keep], noise[keep], v[keep], h[keep]
@@ -364,15 +367,20 @@ def _keep_best(st, ids, best, h):
 def _stop(st, g, idx, ids, row_err, noise):
     """Stop a component when truncation is below round-off, when its error grew for two levels
     after a trustworthy value (or one at the round-off floor), or when ``rtol`` is met."""
-    done = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])).all(axis=1)
-    worse = (row_err > 2 * st.err[ids]).all(axis=1)
+    lost = st.lost[ids]
+
+    def every(cond):  # over the outputs that are still there
+        return (cond | lost).all(axis=1)
+
+    done = every((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids]))
+    worse = every(row_err > 2 * st.err[ids])
     g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
-    accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids], st.mag[ids],
-                       _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids]).all(axis=1)
-    raw = (noise >= st.err[ids]).all(axis=1)
+    accept = every(_accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
+                             st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids]))
+    raw = every(noise >= st.err[ids])
     done |= (g.stall[idx] >= 2) & (accept | raw)
     if st.rtol is not None:  # met at two levels in a row: one level to catch an aliased value
-        met = (st.err[ids] <= st.rtol * np.abs(st.value[ids])).all(axis=1)
+        met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
         done |= met & g.met[idx]
         g.met[idx] = met
     g.active[idx[done]] = False
@@ -485,7 +493,8 @@ def _finish(st, fixed):
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
     status[st.kink & ~sided & accept] = Status.NOT_SMOOTH  # converged, but to a one-sided average
-    why = np.where(st.nonfinite[:, None], int(Status.NONFINITE), int(Status.NOT_CONVERGED))
+    why = np.where(st.nonfinite[:, None] | st.lost, int(Status.NONFINITE), int(Status.NOT_CONVERGED))
     status[~finite] = np.broadcast_to(why, status.shape)[~finite]
+    status[st.lost] = Status.NONFINITE
     err = np.where(finite, st.err, np.nan)
     return Outcome(st.value, err, status, st.step, st.sided, st.trace)

@@ -426,10 +426,8 @@ def test_adaptive_false_uses_the_textbook_step():
         assert rel_err(res.value, mpmath.exp(mpmath.mpf(2.5))) <= 1e-4
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: round-off is modelled as 4 ulps of |f|; for f = v@A@v with cancelling terms the "
-    "error estimate falls 10-80% short of the true error (gradient and Hessian entries)"))
 def test_error_estimate_with_cancellation():
+    """f = v@A@v with cancelling terms: the round-off model (eps |f| + eps |x f'|) still covers."""
     from fractions import Fraction
 
     short = []

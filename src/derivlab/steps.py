@@ -10,12 +10,15 @@ __all__ = ["working_dtype", "scale_of", "rule_of_thumb", "start_step", "min_step
 def start_step(dtype, order=1):
     """First step of the adaptive ladder, in units of the scale of x.
 
-    About ``eps**(1/(6 + 2*order))`` (2**-6 for first derivatives in float64,
-    2**-3 in float32): a few halvings below it an extrapolated estimate
-    balances truncation against round-off. A power of two, so that ``x + c*h``
-    is exact for the stencils' small integers c.
+    About ``eps**(1/(6 + 2*order))`` for first derivatives (2**-6 in float64,
+    2**-3 in float32) and four times that for higher orders, whose round-off
+    (eps / h**order) calls for larger steps; at most 1/2. A few halvings below
+    it an extrapolated estimate balances truncation against round-off (measured
+    on benchmarks/accuracy.py and multivariate.py). A power of two, so that
+    ``x + c*h`` is exact for the stencils' small integers c.
     """
-    return float(np.exp2(np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order))))
+    e = np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order)) + (2 if order >= 2 else 0)
+    return float(np.exp2(min(e, -1)))
 #: Halvings of the step (counting jumps) the adaptive search may make before it gives up.
 MAX_LEVELS = 50
 

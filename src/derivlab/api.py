@@ -268,7 +268,7 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
     if not shape:
         value, error, step = value.item(), float(error), float(step)
     trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
-    msg = ev.inconsistent or _message(status, out.sided, ev, shape)
+    msg = ev.inconsistent or _message(status, ev)
     return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
 
 
@@ -317,7 +317,7 @@ def _trace(records, ev, X, xshape, fshape):
     return Trace(out)
 
 
-def _message(status, sided, ev, shape):
+def _message(status, ev):
     status = np.asarray(status)
     total = status.size
     parts = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["working_dtype", "scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
+__all__ = ["scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
            "MAX_LEVELS"]
 
 def start_step(dtype, order=1):
@@ -21,16 +21,6 @@ def start_step(dtype, order=1):
     return float(np.exp2(min(e, -1)))
 #: Halvings of the step (counting jumps) the adaptive search may make before it gives up.
 MAX_LEVELS = 50
-
-
-def working_dtype(x):
-    """Floating dtype in which to perturb x: its own if floating, float64 otherwise."""
-    dt = np.asarray(x).dtype
-    if dt.kind == "f":
-        return dt
-    if dt.kind == "c":
-        return np.dtype(np.float64)
-    return np.dtype(np.float64)
 
 
 def scale_of(x):

@@ -21,6 +21,7 @@ class Status(IntEnum):
     ROUNDOFF = -3     #: round-off error swamps the derivative
     NOT_SMOOTH = -4   #: one-sided slopes disagree: f has a kink at x
     NOT_ANALYTIC = -5  #: complex step impossible or inconsistent
+    NOISY = -6        #: f is noisy: differences stop shrinking like h**p above round-off
 
     @property
     def reason(self) -> str:
@@ -41,6 +42,9 @@ _REASONS = {
                        "at x (a kink)",
     Status.NOT_ANALYTIC: "the complex-step derivative is unusable: f does not accept complex input "
                          "or is not analytic (abs, real, conj, comparisons ...)",
+    Status.NOISY: "f is noisy: its differences stop shrinking with the step well above "
+                  "floating-point round-off; the value is the best difference at the step where "
+                  "truncation and noise balance",
 }
 
 

@@ -107,7 +107,7 @@ def test_jacobian_batch_equals_loop():
 
 
 def _raises_at_one(x):
-    if x == 1.0:
+    if 0.5 <= x <= 1.5:  # around 1 (f undefined at x alone is a removable gap: sin(x)/x at 0)
         raise ValueError("undefined at 1")
     return x**2
 

@@ -5,7 +5,8 @@ base point, one or two directions (an axis of x with a scale), and a template
 (offsets in units of the step h along those directions, weights, the power of
 h). A first partial is a line template on one axis; a Hessian entry is a second
 difference on one axis or the mixed template on two. Each component walks a
-ladder of steps ``h = start * 2**-e`` (halving, or dropping 8x while far from
+ladder of steps ``h = start * RATIO**-e`` (RATIO = 1.9, not a power of two, so that no
+periodic part of f hides between the steps; dropping RATIO**3 at once while far from
 settling); each round builds the points of every active component first,
 evaluates them in one batch (shared points once) and feeds a Richardson tableau
 per component. The estimate with the smallest Ridders-style error (differences
@@ -18,23 +19,29 @@ one-sided ladder.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from .result import Status
-from .stencils import Stencil
+from .stencils import Stencil, _solve_weights
 from .evaluate import CHUNK_BYTES
-from .steps import MAX_LEVELS
+from .steps import MAX_LEVELS, RATIO, ladder, levels_below, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
 KMAX = 5           # deepest Richardson column
-JUMP = 3           # halvings skipped at once while the estimates still change a lot
+JUMP = 3           # levels taken at once while the estimates still change a lot
 JUMP_CHANGE = 0.1  # ... that is, by more than this relative amount between two steps
 NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
+KINK_STEADY = 0.75  # a jump detector shrinking slower than this per level (smooth: 1/RATIO)
+KINK_ABOVE = 100.0  # ... and this far above its round-off is a jump in the derivative
+NOISE_FLAT = 0.3    # a window difference shrinking slower than this (smooth: RATIO**-4) is noise
+NOISE_ABOVE = 30.0  # ... and noise of f, not its rounding, when this far above eps * |f|
+NOISE_Z = 3.0       # measured noise enters error bars at this multiple of its estimate
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class Outcome:
 
 
 class _Group:
-    """Components sharing one template; each walks its own ladder ``h = start * 2**-e``."""
+    """Components sharing one template; each walks its own ladder ``h = start * RATIO**-e``."""
 
     def __init__(self, ids, template, e):
         self.ids = np.asarray(ids, dtype=int)
@@ -106,7 +113,7 @@ class _Group:
         self.row = None    # last tableau row (n, KMAX+1, Fd)
         self.nrow = None   # its propagated round-off
         self.stall = np.zeros(n, int)
-        self.S = None      # kink history (n, 3, Fd)
+        self.diag = None   # the previous level's values and jump/noise detectors (_diagnose)
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
 
@@ -126,6 +133,8 @@ class _State:
         self.fscale = np.zeros((C, Fd))  # |f| / step-scale**order: the natural size of a value
         self.step = np.full(C, np.nan)
         self.kink = np.zeros((C, Fd), bool)
+        self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
+        self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
         self.nonfinite = np.zeros(C, bool)
         self.sided = np.full(C, "", dtype=object)
         if comps.edge is not None:
@@ -141,11 +150,11 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        h = st.start * np.exp2(-g.e[g.active])
+        _, H = _steps(st, g, np.flatnonzero(g.active))
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
-        disp[:, :, :q] = g.t.coef[None] * (h[:, None, None] * st.c.scale[ids, None, :q])
+        disp[:, :, :q] = g.t.coef[None] * H[:, None, :]
         axes = np.broadcast_to(st.c.axes[ids, None, :], disp.shape)
         base.append(np.repeat(st.c.base[ids], m))
         ax.append(axes.reshape(-1, 2))
@@ -154,6 +163,22 @@ def _points(st, groups):
     if not base:
         return None
     return np.concatenate(base), np.concatenate(ax), np.concatenate(dv), owner
+
+
+def _steps(st, g, idx):
+    """The ladder step (units of the scale) of components ``g.ids[idx]`` at their level, and the
+    actual step along each direction in x's units (n, q): snapped so that ``x + c*h`` is exact
+    (a fixed step is used as given)."""
+    ids = g.ids[idx]
+    h = ladder(st.start, g.e[idx])
+    q = g.t.coef.shape[1]
+    H = h[:, None] * st.c.scale[ids, :q]
+    if st.fixed:
+        return h, H
+    n = st.X.shape[1]
+    ax = st.c.axes[ids, :q]
+    x = np.abs(st.X[st.c.base[ids][:, None], np.minimum(ax, n - 1)])
+    return h, np.where(ax < n, snap(H, x, st.X.dtype), H)
 
 
 def _evaluate(st, ev, base, ax, dv, shared):
@@ -205,14 +230,14 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
 
 def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     st = _State(X, F0, comps, start, eps, trace)
-    st.rtol, st.jump = rtol, jump
+    st.rtol, st.jump, st.fixed = rtol, jump, fixed
     groups = _initial_groups(comps)
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
     tid = np.array([id(t) for t in comps.template])
     needs = np.zeros(len(tid), bool)
-    for t in {id(t): t for t in comps.template}.values():
-        needs[tid == id(t)] = not fixed or (t.coef == 0).all(axis=1).any()
+    for t in {id(t): t for t in comps.template}.values():  # sin(x)/x at 0: f(0) is not needed
+        needs[tid == id(t)] = (t.coef == 0).all(axis=1).any()
     # outputs of f that are not finite at x are left out (NONFINITE); a component fails
     # as a whole only when all its outputs are
     st.lost = ~np.isfinite(F0)[comps.base] & needs[:, None]
@@ -235,9 +260,12 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
             ids = np.flatnonzero(g.active)
             cids = g.ids[ids]
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
-                (st.start * np.exp2(-g.e[ids]) < comps.hmin[cids])
+                (ladder(st.start, g.e[ids]) < comps.hmin[cids])
             g.active[ids[too_far]] = False
         groups += moved
+        # noise found at a base point widens every estimate kept there
+        st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
+        st.err = st.trunc + st.noise
     return _finish(st, fixed)
 
 
@@ -255,29 +283,36 @@ def _update(st, g, v, fixed):
     idx = np.flatnonzero(g.active)
     ids = g.ids[idx]
     t = g.t
-    h = st.start * np.exp2(-g.e[idx])
-    div = (h ** t.order) * st.c.norm[ids]
+    _, H = _steps(st, g, idx)
+    div = H[:, 0] ** t.order if H.shape[1] == 1 else H.prod(axis=1)
+    h = H[:, 0] / st.c.scale[ids, 0]  # the actual step in units of the scale
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
     first = len(st.trace) if st.trace is not None else 0
     if st.trace is not None:
         _record(st, g, idx, v, D, h)
     if fixed:
         st.value[ids], st.err[ids] = D, np.nan
-        st.step[ids] = h * st.c.scale[ids, 0]
+        st.step[ids] = H[:, 0]
         g.active[idx] = False
         return []
-    noise = _noise(st, t, ids, v, h, div)
     finite = np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1)
     st.fscale[ids] = np.fmax(st.fscale[ids], finite / st.c.norm[ids, None])
-    fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2))
+    # an output not finite at x nor beside it is lost (NONFINITE), the others go on
+    st.lost[ids] |= ~np.isfinite(st.F0[st.c.base[ids]]) & ~np.isfinite(v).all(axis=1)
+    gone = st.lost[ids].all(axis=1)
+    st.nonfinite[ids[gone]] = True
+    g.active[idx[gone]] = False
+    fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2)) | gone
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
-    keep = fin
-    idx, ids, D, noise, v, h = idx[keep], ids[keep], D[keep], noise[keep], v[keep], h[keep]
-    _kink_history(st, g, idx, v, h, D)
+    keep = fin & ~gone
+    idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
+    _diagnose(st, g, idx, ids, v, H, D)
+    noise, amp = _noise(st, t, ids, v, h, div)
     if g.row is None:
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
-    best = _tableau(st, g, idx, ids, D, noise, h)
+        g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
+    best = _tableau(st, g, idx, ids, D, noise, amp, h)
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
         err = np.where(np.isfinite(best["err"]), best["err"], np.nan)  # NaN: no conclusion yet
         concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
@@ -293,21 +328,24 @@ def _noise(st, t, ids, v, h, div):
     since f is computed from a rounded x, about eps * |x f'(x)| with f' from the steepest
     slope between neighbouring stencil points."""
     ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
-    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None]
+    amp = (np.abs(t.weights).sum() / div)[:, None]  # error per unit of noise in each value
+    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None] \
+        + NOISE_Z * st.sigma[st.c.base[ids]] * amp
     if t.coef.shape[1] == 1 and len(t.weights) > 1:
         unit = h * st.c.scale[ids, 0]
         slope = np.abs(np.diff(v, axis=1)) / (np.diff(t.coef[:, 0])[None, :, None] * unit[:, None, None])
         xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
         noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
             * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
-    return noise
+    return noise, amp
 
 
-def _tableau(st, g, idx, ids, D, noise, h):
+def _tableau(st, g, idx, ids, D, noise, amp, h):
     """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
     prev, nr, hist = g.row[idx], g.nrows[idx], g.hist[idx]
-    row, nrow, best = _extrapolate(g, D, noise, h, prev, g.nrow[idx], nr, hist)
-    g.row[idx], g.nrow[idx] = row, nrow
+    row, nrow, arow, best = _extrapolate(g, D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
+                                         nr, hist)
+    g.row[idx], g.nrow[idx], g.arow[idx] = row, nrow, arow
     g.nrows[idx] += 1
     g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):
@@ -320,34 +358,37 @@ def _tableau(st, g, idx, ids, D, noise, h):
     return best
 
 
-def _extrapolate(g, D, noise, h, prev, nprev, nr, hist):
+def _extrapolate(g, D, noise, amp, h, prev, nprev, aprev, nr, hist):
     """The new tableau row (Neville in h**p) and, per element, its entry of smallest error:
     Ridders' disagreement with its neighbours plus the round-off it carries."""
     t = g.t
     n, Fd = D.shape
     p = 2 if t.even else 1
-    neville = t.accuracy == p  # error polynomial in h**p: any step ratios work
     safety = 1.0 if t.even else ONE_SIDED_SAFETY
     row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
     nrow = np.full((n, KMAX + 1, Fd), np.inf)
-    row[:, 0], nrow[:, 0] = D, noise
+    arow = np.full((n, KMAX + 1, 1), np.inf)
+    row[:, 0], nrow[:, 0], arow[:, 0] = D, noise, amp
     best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
             "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
-            "mag": np.zeros((n, Fd))}
+            "mag": np.zeros((n, Fd)), "amp": np.full((n, Fd), np.inf)}
     for k in range(1, KMAX + 1):
         ok = nr >= k
         if not ok.any():
             break
-        rho = ((hist[:, k - 1] / h) ** p)[:, None][ok] if neville else 2.0 ** (t.accuracy + p * (k - 1))
+        # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
+        rho = ((hist[:, k - 1] / h) ** p)[:, None][ok]
         row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
         nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
+        arow[ok, k] = (rho[:, :1] * arow[ok, k - 1] + aprev[ok, k - 1]) / (rho[:, :1] - 1)
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
         cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (tr + nrow[:, k] < best["err"])
         mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
         for name, new in (("err", tr + nrow[:, k]), ("value", row[:, k]), ("trunc", tr),
-                          ("noise", nrow[:, k]), ("mag", mag)):
+                          ("noise", nrow[:, k]), ("mag", mag),
+                          ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):
             best[name] = np.where(cand, new, best[name])
-    return row, nrow, best
+    return row, nrow, arow, best
 
 
 def _keep_best(st, ids, best, h):
@@ -357,7 +398,7 @@ def _keep_best(st, ids, best, h):
     contradicted = np.isfinite(st.err[ids]) & (best["trunc"] > 10 * st.err[ids]) \
         & (best["trunc"] > 10 * best["noise"])
     better = (best["err"] < st.err[ids]) | contradicted
-    for name in ("value", "err", "trunc", "noise", "mag"):
+    for name in ("value", "err", "trunc", "noise", "mag", "amp"):
         arr = getattr(st, name)
         arr[ids] = np.where(better, best[name], arr[ids])
     improved = better.any(axis=1)
@@ -383,6 +424,11 @@ def _stop(st, g, idx, ids, row_err, noise):
         met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
         done |= met & g.met[idx]
         g.met[idx] = met
+    # a jump seen at these steps may lie beside x, not at it (relu at 1e-8): walk on, faster,
+    # until the steps pass under it or the ladder ends
+    kinky = (st.kink[ids] & g.diag["seen"][idx]).any(axis=1) if g.diag is not None else False
+    done &= ~kinky
+    g.e[idx[kinky & ~done]] += JUMP - 1
     g.active[idx[done]] = False
 
 
@@ -398,30 +444,111 @@ def _accepted(err, trunc, noise, value, mag, rtol, fscale):
     level: estimates that agree to within rounding, all inside the error bar of zero, with
     an error bar small against the natural size |f| / step-scale**order."""
     small = err <= rtol * np.maximum(np.abs(value), mag)
-    zero = (trunc <= noise) & (mag <= err) & (err <= np.sqrt(rtol ** 3) * fscale)
+    # (estimates converging slowly to zero, like x|x| at 0, qualify by their tiny error bar)
+    zero = (mag <= err) & (err <= np.sqrt(rtol ** 3) * fscale)
     return np.isfinite(err) & (small | zero | ((trunc == 0) & (err <= fscale)))
 
 
-def _kink_history(st, g, idx, v, h, D):
-    """For first-order central lines keep |f(x+h) - 2f(x) + f(x-h)| / h: it halves when f is smooth."""
+def _diagnose(st, g, idx, ids, v, H, D):
+    """Per level, for line templates: measure f's noise, and look for a jump in the derivative.
+
+    Noise: the values of this level and the last (and f(x)) lie on one line; their highest
+    difference (unit-norm weights) shrinks by ~RATIO**-4 a level for a smooth f and stays put
+    once noise dominates. Two such flat levels, while the estimates have settled, far above
+    f's rounding: that plateau is f's noise, and enters every error bar at this base point.
+    Jumps (central stencils): see _jump_detector."""
     t = g.t
-    if not (t.kind == "central" and t.order == 1 and len(t.weights) == 2):
+    n, m, Fd = v.shape
+    if g.diag is None:
+        g.diag = {"v": np.full((len(g.ids), m, Fd), np.nan), "H": np.full(len(g.ids), np.nan),
+                  "D": np.full((len(g.ids), Fd), np.nan), "s": np.full((len(g.ids), Fd), np.nan),
+                  "flat": np.zeros((len(g.ids), Fd), int), "Q": np.full((len(g.ids), 3, Fd), np.nan),
+                  "seen": np.zeros((len(g.ids), Fd), bool),
+                  }
+    d = g.diag
+    base = st.c.base[ids]
+    F0 = st.F0[base]
+    if t.kind == "mixed":
+        _jump_detector(st, g, idx, ids, v, H, F0)
+        d["H"][idx] = H[:, 0]
         return
-    ids = g.ids[idx]
-    F0 = st.F0[st.c.base[ids]]
-    S = np.abs(v[:, 0] + v[:, 1] - 2 * F0) / (h * st.c.norm[ids])[:, None]
-    xi = np.abs(st.X[st.c.base[ids], st.c.axes[ids, 0]])[:, None]
-    nS = NOISE_ULPS * st.eps * (np.abs(v[:, 0]) + np.abs(v[:, 1]) + 2 * np.abs(F0)
-                                + 4 * xi * np.abs(D) * st.c.norm[ids, None]) \
-        / (h * st.c.norm[ids])[:, None]
-    if g.S is None:
-        g.S = np.zeros((len(g.ids), 3, v.shape[2]))
-    hist = np.concatenate([g.S[idx, 1:], S[:, None]], axis=1)
-    g.S[idx] = hist
-    enough = g.nrows[idx] >= 2
-    steady = (hist[:, 1] > 0.75 * hist[:, 0]) & (hist[:, 2] > 0.75 * hist[:, 1])
-    big = hist[:, 2] > 100 * nS
-    st.kink[ids] = enough[:, None] & steady & big
+    c = t.coef[:, 0]
+    nz = c != 0
+    h0, hp = H[:, 0], d["H"][idx]
+    offs = np.concatenate([c[nz][None] * h0[:, None], c[nz][None] * hp[:, None],
+                           np.zeros((n, 1))], axis=1)
+    vals = np.concatenate([v[:, nz], d["v"][idx][:, nz], F0[:, None]], axis=1)
+    have = np.isfinite(hp) & np.isfinite(vals).all(axis=(1, 2))
+    sig = np.full((n, Fd), np.nan)
+    if have.any():
+        u = offs[have] / np.abs(offs[have]).max(axis=1, keepdims=True)
+        A = u[:, :, None] ** np.arange(u.shape[1] - 1)[None, None, :]
+        w = np.linalg.svd(A)[0][:, :, -1]  # orthogonal to every polynomial of degree < N-1
+        sig[have] = np.abs(np.einsum("ck,ckf->cf", w, vals[have]))
+    settled = np.abs(D - d["D"][idx]) <= JUMP_CHANGE * np.abs(D)
+    flat = (sig > NOISE_FLAT * d["s"][idx]) & settled
+    d["flat"][idx] = np.where(flat, d["flat"][idx] + 1, 0)
+    rounding = NOISE_ULPS * st.eps * np.abs(vals).max(axis=1) + st.tiny
+    noisy = (d["flat"][idx] >= 2) & (sig > NOISE_ABOVE * rounding)
+    level = np.where(noisy, np.fmax(sig, d["s"][idx]), 0)
+    np.maximum.at(st.sigma, base, level)
+    if t.kind == "central":
+        _jump_detector(st, g, idx, ids, v, H, F0)
+    d["v"][idx], d["H"][idx], d["D"][idx], d["s"][idx] = v, h0, D, sig
+
+
+def _jump_detector(st, g, idx, ids, v, H, F0):
+    """A jump in the k-th derivative at x leaves f's part of the other parity non-smooth:
+    for odd k the order-(k+1) difference on the same points (and f(x)), times h, tends to a
+    constant instead of shrinking like h; for even k the order-(k-1) difference moves by a
+    constant times the change of h. Steady over three levels, far above its round-off: a
+    kink (order 1), or a jump in a higher derivative."""
+    t, d = g.t, g.diag
+    k = t.order
+    h = H[:, 0]
+    if t.kind == "mixed":  # the odd parts along its three lines through x: three first derivatives
+        j, vals = 1, v
+        pairs = [(a, b) for a in range(len(t.coef)) for b in range(a)
+                 if (t.coef[a] == -t.coef[b]).all() and t.coef[a].any()]
+        W = np.zeros((len(pairs), len(t.coef)))
+        for r, (a, b) in enumerate(pairs):
+            W[r, a], W[r, b] = 0.5, -0.5
+    else:
+        c = t.coef[:, 0]
+        if k % 2:
+            offs, vals = np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1)
+        else:
+            offs, vals = c[c != 0], v[:, c != 0]
+        j = k + 1 if k % 2 else k - 1
+        W = np.array([_solve_weights(tuple(Fraction(float(o)) for o in offs), j)], dtype=float)
+    ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
+    # (n, lines, Fd): the detector on each line, and its round-off
+    C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
+    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / h[:, None, None] ** j
+    if "Cl" not in d or d["Cl"].shape[1] != len(W):
+        d["Cl"] = np.full((len(g.ids), len(W), C.shape[2]), np.nan)
+        d["nCl"] = np.full(d["Cl"].shape, np.nan)
+    if k % 2 and t.kind != "mixed":
+        Q, nQ = np.abs(C) * h[:, None, None], nC * h[:, None, None]
+    else:
+        dh = np.abs(d["H"][idx] - h)[:, None, None]
+        Q, nQ = np.abs(C - d["Cl"][idx]) / dh, (nC + d["nCl"][idx]) / dh
+    d["Cl"][idx], d["nCl"][idx] = C, nC
+    # the line whose detector stands highest above its round-off speaks for the component
+    pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
+    Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
+    hist = np.concatenate([d["Q"][idx, 1:], Q[:, None]], axis=1)
+    d["Q"][idx] = hist
+    # steady over the samples there are (two suffice to keep walking; the walk goes on
+    # while it holds, so a final verdict has three)
+    rise = hist[:, 1:] > KINK_STEADY * hist[:, :-1]
+    steady = rise[:, 1] & (rise[:, 0] | np.isnan(hist[:, 0]))
+    big = hist[:, 2] > KINK_ABOVE * nQ
+    # a verdict stands until a level that can still see shows the detector shrinking (past a
+    # jump beside x); once round-off hides it, nothing new is learnt
+    smooth = (hist[:, 2] < KINK_STEADY * hist[:, 1]) & (hist[:, 1] > KINK_ABOVE * nQ)
+    st.kink[ids] = (steady & big) | (st.kink[ids] & ~smooth)
+    d["seen"][idx] = big
 
 
 def _fallback(st, g, idx, v):
@@ -444,8 +571,9 @@ def _fallback(st, g, idx, v):
                 restart &= ~ok
     g.nrows[idx[restart]] = 0  # tableau starts again at the next, smaller step
     g.stall[idx[restart]] = 0
-    if g.S is not None:
-        g.S[idx] = 0
+    if g.diag is not None:  # the detectors start again too
+        for a in g.diag.values():
+            a[idx] = 0 if a.dtype.kind == "i" else np.nan
     # an edge within one step of a tiny nonzero x is most likely at 0 (log, sqrt, 1/x):
     # skip straight to steps below |x|
     g.e[idx] = np.maximum(g.e[idx], _below_x(st, ids) - (~restart))
@@ -458,7 +586,7 @@ def _below_x(st, ids):
     x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
     unit = st.start * st.c.scale[ids, 0]
     with np.errstate(divide="ignore"):
-        return np.where(x > 0, np.ceil(np.log2(unit / np.where(x > 0, x, 1.0))) + 1, 0).astype(int)
+        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0)) + 1, 0).astype(int)
 
 
 def _record(st, g, idx, v, D, h):

@@ -7,7 +7,7 @@ import numpy as np
 from ._errors import InputError
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
 from .stencils import Stencil
-from .steps import direction_scale, min_step, start_step
+from .steps import direction_scale, levels_below, min_step, start_step
 
 __all__ = ["components"]
 
@@ -51,7 +51,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
         room = min(below[i], above[i])
         if room >= reach(line)[i]:
             continue
-        need = int(np.ceil(np.log2(reach(line)[i] / room))) if room > 0 else 10**6
+        need = int(levels_below(reach(line)[i] / room)) if room > 0 else 10**6
         if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
             level0[i] = need
             continue
@@ -63,7 +63,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
             raise InputError(f"step={s[i]:g} does not fit inside the domain at x={x[i]:g} on "
                              "either side; use a smaller step")
         if not fixed and space < np.inf:
-            level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))
+            level0[i] = max(0, int(levels_below(reach(t)[i] / space)))
     return templates, level0
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
-           "MAX_LEVELS"]
+           "ladder", "levels_below", "snap", "MAX_LEVELS", "RATIO"]
+
+#: Ratio between successive steps of the adaptive ladder. Not a power of two, nor any
+#: simple fraction: with a ratio of 2 every step of the first levels is a multiple of the
+#: last one, so a periodic part of f whose half-period divides them (``sin(2*pi*t)`` with
+#: steps 16, 8, 4 ...) cancels from every difference quotient and the ladder is blind to
+#: it. Three successive steps of this ladder share no common period above their last bits.
+RATIO = 1.9
 
 def start_step(dtype, order=1):
     """First step of the adaptive ladder, in units of the scale of x.
@@ -19,8 +26,28 @@ def start_step(dtype, order=1):
     """
     e = np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order)) + (2 if order >= 2 else 0)
     return float(np.exp2(min(e, -1)))
-#: Halvings of the step (counting jumps) the adaptive search may make before it gives up.
-MAX_LEVELS = 50
+#: Levels of the ladder (counting jumps) the adaptive search may walk before it gives up.
+MAX_LEVELS = 56
+
+
+def ladder(start, e):
+    """Step of level ``e`` of the adaptive ladder, in units of the scale: ``start * RATIO**-e``."""
+    return start * RATIO ** -np.asarray(e, dtype=np.float64)
+
+
+def levels_below(ratio):
+    """Fewest levels of the ladder that shrink a step by at least ``ratio``."""
+    return np.ceil(np.log(ratio) / np.log(RATIO) - 1e-9).astype(int)
+
+
+def snap(hx, x, dtype=np.float64):
+    """The step ``hx`` (x-units) rounded to a multiple of a power of two that is at least the
+    spacing of the floating-point numbers near x: then ``x + c*h`` is exact for the stencils'
+    small integers c, and the only rounding left is f's own. Relative change at most 2**-20."""
+    hx = np.asarray(hx, dtype=np.float64)
+    fine = np.exp2(np.floor(np.log2(hx)) - 20)
+    q = np.maximum(fine, np.spacing((2 * (np.abs(x) + 4 * hx)).astype(dtype)).astype(np.float64))
+    return np.maximum(np.round(hx / q), 1) * q
 
 
 def scale_of(x):

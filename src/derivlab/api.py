@@ -269,6 +269,8 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
         value, error, step = value.item(), float(error), float(step)
     trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
     msg = ev.inconsistent or _message(status, ev)
+    if out.noise is not None and (out.noise > 0).any():
+        msg += f" (noise in f measured at about {float(np.max(out.noise)):.1e})"
     return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
 
 

@@ -97,6 +97,7 @@ class Outcome:
     step: np.ndarray
     sided: np.ndarray = None            # (C,) "", "forward" or "backward"
     records: list = field(default_factory=list)
+    noise: np.ndarray = None            # (C, Fd) measured noise of f at the base point (0: none)
 
 
 class _Group:
@@ -135,6 +136,8 @@ class _State:
         self.kink = np.zeros((C, Fd), bool)
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
+        self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see _diagnose)
+        self.quantised = np.zeros(C, bool)   # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
         self.sided = np.full(C, "", dtype=object)
         if comps.edge is not None:
@@ -427,7 +430,7 @@ def _stop(st, g, idx, ids, row_err, noise):
     # a jump seen at these steps may lie beside x, not at it (relu at 1e-8): walk on, faster,
     # until the steps pass under it or the ladder ends
     kinky = (st.kink[ids] & g.diag["seen"][idx]).any(axis=1) if g.diag is not None else False
-    done &= ~kinky
+    done &= ~kinky & ~st.unresolved[ids]
     g.e[idx[kinky & ~done]] += JUMP - 1
     g.active[idx[done]] = False
 
@@ -460,8 +463,8 @@ def _diagnose(st, g, idx, ids, v, H, D):
     t = g.t
     n, m, Fd = v.shape
     if g.diag is None:
-        g.diag = {"v": np.full((len(g.ids), m, Fd), np.nan), "H": np.full(len(g.ids), np.nan),
-                  "D": np.full((len(g.ids), Fd), np.nan), "s": np.full((len(g.ids), Fd), np.nan),
+        g.diag = {"v": np.full((len(g.ids), m, Fd), np.nan, v.dtype),
+                  "H": np.full(len(g.ids), np.nan), "D": np.full((len(g.ids), Fd), np.nan, v.dtype), "s": np.full((len(g.ids), Fd), np.nan),
                   "flat": np.zeros((len(g.ids), Fd), int), "Q": np.full((len(g.ids), 3, Fd), np.nan),
                   "seen": np.zeros((len(g.ids), Fd), bool),
                   }
@@ -486,12 +489,23 @@ def _diagnose(st, g, idx, ids, v, H, D):
         w = np.linalg.svd(A)[0][:, :, -1]  # orthogonal to every polynomial of degree < N-1
         sig[have] = np.abs(np.einsum("ck,ckf->cf", w, vals[have]))
     settled = np.abs(D - d["D"][idx]) <= JUMP_CHANGE * np.abs(D)
-    flat = (sig > NOISE_FLAT * d["s"][idx]) & settled
-    d["flat"][idx] = np.where(flat, d["flat"][idx] + 1, 0)
+    # a smooth f's window difference shrinks like (h / h_prev)**(N-1); flat: not even half as fast
+    shrink = (h0 / hp)[:, None] ** ((vals.shape[1] - 1) / 2)
+    flat = sig > shrink * d["s"][idx]
+    d["flat"][idx] = np.where(flat & settled, d["flat"][idx] + 1, 0)
     rounding = NOISE_ULPS * st.eps * np.abs(vals).max(axis=1) + st.tiny
-    noisy = (d["flat"][idx] >= 2) & (sig > NOISE_ABOVE * rounding)
+    above = sig > NOISE_ABOVE * rounding
+    noisy = (d["flat"][idx] >= 2) & above
     level = np.where(noisy, np.fmax(sig, d["s"][idx]), 0)
     np.maximum.at(st.sigma, base, level)
+    # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
+    # t = 1000 with h = 128): not a basis for stopping
+    st.unresolved[ids] = (flat & above & ~noisy & (st.sigma[base] == 0)).any(axis=1)
+    # f exactly constant over this level after a slope well above round-off at larger steps:
+    # quantised (np.round(f, 4)); the derivative of its steps is not f's
+    flatline = (vals == F0[:, None]).all(axis=1) & (np.abs(d["D"][idx]) > 0)
+    st.quantised[ids] |= (flatline & (np.abs(d["D"][idx]) * h0[:, None] ** t.order
+                                      > NOISE_ABOVE * rounding)).any(axis=1)
     if t.kind == "central":
         _jump_detector(st, g, idx, ids, v, H, F0)
     d["v"][idx], d["H"][idx], d["D"][idx], d["s"][idx] = v, h0, D, sig
@@ -526,7 +540,7 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
     nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / h[:, None, None] ** j
     if "Cl" not in d or d["Cl"].shape[1] != len(W):
-        d["Cl"] = np.full((len(g.ids), len(W), C.shape[2]), np.nan)
+        d["Cl"] = np.full((len(g.ids), len(W), C.shape[2]), np.nan, C.dtype)
         d["nCl"] = np.full(d["Cl"].shape, np.nan)
     if k % 2 and t.kind != "mixed":
         Q, nQ = np.abs(C) * h[:, None, None], nC * h[:, None, None]
@@ -614,15 +628,18 @@ def _finish(st, fixed):
     np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
     mag = np.maximum(st.mag, sib[st.c.base])
     accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
-                       st.fscale)
+                       st.fscale) & ~st.unresolved[:, None]
     roundoff = st.noise >= 0.5 * st.err
     status[:] = np.where(accept, Status.OK,
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
+    noise = st.sigma[st.c.base]
+    status[~accept & (noise > 0)] = Status.NOISY
+    status[np.broadcast_to(st.quantised[:, None], status.shape)] = Status.NOISY
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
-    status[st.kink & ~sided & accept] = Status.NOT_SMOOTH  # converged, but to a one-sided average
+    status[st.kink & ~sided] = Status.NOT_SMOOTH  # a jump: the value is a one-sided average
     why = np.where(st.nonfinite[:, None] | st.lost, int(Status.NONFINITE), int(Status.NOT_CONVERGED))
     status[~finite] = np.broadcast_to(why, status.shape)[~finite]
     status[st.lost] = Status.NONFINITE
     err = np.where(finite, st.err, np.nan)
-    return Outcome(st.value, err, status, st.step, st.sided, st.trace)
+    return Outcome(st.value, err, status, st.step, st.sided, st.trace, noise)

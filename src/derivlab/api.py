@@ -305,16 +305,22 @@ def _trace(records, ev, X, xshape, fshape):
         a = a.reshape(fshape) if a.size == int(np.prod(fshape)) else np.full(fshape, np.nan)
         return a[()] if fshape == () else a
 
-    for base, axes, level, step, disp, fx, est, _, best, err in records:
-        idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in axes]
-        element = (idx[0] if xshape else ()) if len(axes) == 1 else tuple(idx)
-        elem_x = tuple(float(X[base, a] + d) if a < n else float(d) for a, d in zip(axes, disp))
-        offset = disp[0] if len(disp) == 1 else tuple(disp)
-        xval = elem_x[0] if len(elem_x) == 1 else elem_x
-        out.append(TraceRecord(base, element, level, step,
-                               float(offset) if len(disp) == 1 else offset, xval, shaped(fx),
-                               shaped(est), shaped(best), shaped(err)))
+    for r in records:
+        idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in r.axes]
+        element = (idx[0] if xshape else ()) if len(r.axes) == 1 else tuple(idx)
+        elem_x = tuple(X[r.base, a] + d if a < n else d for a, d in zip(r.axes, r.offsets))
+        one = len(r.offsets) == 1
+        out.append(TraceRecord(r.base, element, r.level, r.step,
+                               _num(r.offsets[0]) if one else tuple(map(_num, r.offsets)),
+                               _num(elem_x[0]) if one else tuple(map(_num, elem_x)),
+                               shaped(r.fx), shaped(r.estimate), shaped(r.extrapolated),
+                               shaped(r.error)))
     return Trace(out)
+
+
+def _num(v):
+    """A plain float, or a complex for the complex step's points x + i h."""
+    return complex(v) if np.iscomplexobj(v) else float(v)
 
 
 def _message(status, ev):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
@@ -49,6 +49,26 @@ _REASONS = {
 
 
 @dataclass(frozen=True)
+class _Eval:
+    """One evaluation as the engine records it (internal units); api turns it into a TraceRecord."""
+
+    base: int          #: index of the base point
+    axes: tuple        #: directions perturbed (axis of x, or n + j for direction vector j)
+    level: int         #: step level
+    step: float        #: h times the scale of the first direction
+    offsets: tuple     #: displacement along each direction
+    fx: object         #: f there, a row (Fd,)
+    estimate: object   #: the level's difference quotient, a row (Fd,)
+    component: int     #: the component this evaluation served
+    extrapolated: object = np.nan  #: best extrapolated value after this level
+    error: object = np.nan         #: its error estimate
+
+    def concluded(self, extrapolated, error):
+        """A copy carrying what the level's tableau row concluded."""
+        return replace(self, extrapolated=extrapolated, error=error)
+
+
+@dataclass(frozen=True)
 class TraceRecord:
     """One evaluation of f: where, what came out, and the estimate it fed."""
 
@@ -68,6 +88,8 @@ class TraceRecord:
 
 
 def _plain(v):
+    if isinstance(v, (tuple, list)):  # elements like ((0,), "v") of a Hessian-vector product
+        return [_plain(i) for i in v]
     if np.iscomplexobj(v):  # JSON has no complex numbers
         return {"real": _plain(np.real(v)), "imag": _plain(np.imag(v))}
     if isinstance(v, np.ndarray):

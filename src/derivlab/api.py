@@ -208,8 +208,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if mname == "complex":
-        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps)
-        out = complex_step(ev, X, F0, comps, eps=eps, check=check)
+        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace)
+        out = complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
         label = "complex step"
     else:
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,

@@ -67,3 +67,115 @@ def test_trace_records_are_named_and_match_the_evaluations():
         pt[r.element] += r.offset
         assert r.x == pt[r.element]
         assert any(np.array_equal(s, pt) for s in seen) and g(pt) == r.fx
+
+
+# -- status: Status members ------------------------------------------------------------------
+
+def test_scalar_status_is_a_status_member():
+    res = derivlab.derivative(np.sin, 1.0)
+    assert isinstance(res.status, Status) and res.status is Status.OK
+    assert res.status == Status.OK and res.status >= 0 and res.success
+    bad = derivlab.derivative(np.abs, 0.0)
+    assert isinstance(bad.status, Status) and bad.status < 0 and not bad.success
+
+
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op != "jvp"] + ["jvp"])
+def test_array_status_holds_status_members(op):
+    res = OPERATIONS[op]()
+    status = res.status
+    assert isinstance(status, np.ndarray) and status.dtype == object
+    assert status.shape == np.shape(res.value)
+    assert all(isinstance(s, Status) for s in status.flat)
+    assert np.all(status == Status.OK) and np.all(status >= 0) and res.success
+
+
+def test_array_status_mixed_and_fixed():
+    res = derivlab.derivative(lambda x: np.sqrt(x) if x > 0 else np.nan, [-1.0, 4.0],
+                              vectorized=False)
+    assert [type(s) for s in res.status] == [Status, Status]
+    assert res.status.tolist() == [Status.NONFINITE, Status.OK] and not res.success
+    fixed = derivlab.gradient(_SCALAR, X2, step=1e-4)
+    assert all(s is Status.FIXED_STEP for s in fixed.status) and fixed.success
+    failed = derivlab.gradient(lambda v: 1 / 0, X2)
+    assert all(s is Status.NONFINITE for s in failed.status)
+
+
+# -- jvp in the user's units -----------------------------------------------------------------
+
+X3, V3 = np.array([100.0, 2.0]), np.array([1.0, 3.0])
+J3 = np.array([[X3[1], X3[0]], [np.sin(X3[1]), X3[0] * np.cos(X3[1])]])
+_JF = lambda x: np.array([x[0] * x[1], np.sin(x[1]) * x[0]])  # noqa: E731
+
+
+def test_jvp_fixed_step_is_reported_in_the_users_units():
+    res = derivlab.jvp(_JF, X3, V3, step=1e-3, trace=True)
+    assert res.step == 1e-3
+    assert np.allclose(res.value, J3 @ V3, rtol=1e-5)  # truncation: O(h**2)
+    # the textbook central difference along v with that step, bit for bit
+    manual = (_JF(X3 + 1e-3 * V3) - _JF(X3 - 1e-3 * V3)) / 2e-3
+    assert np.allclose(res.value, manual, rtol=1e-12, atol=0)
+    assert sorted(r.offset for r in res.trace) == [-1e-3, 1e-3]
+    for r in res.trace:
+        assert r.step == 1e-3 and r.x == r.offset
+        assert np.allclose(r.fx, _JF(X3 + r.offset * V3), rtol=1e-15)
+        assert np.allclose(r.estimate, manual, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["central", "complex"])
+def test_jvp_adaptive_value_error_and_trace_in_the_users_units(method):
+    res = derivlab.jvp(_JF, X3, V3, method=method, trace=True)
+    assert res.success and np.all(np.abs(res.value - J3 @ V3) <= res.error)
+    assert np.allclose(res.value, J3 @ V3, rtol=1e-10)
+    assert any(r.step == res.step for r in res.trace)
+    for r in res.trace:
+        if isinstance(r.offset, complex):
+            assert np.allclose(r.fx, _JF(X3.astype(complex) + r.offset * V3), rtol=1e-15)
+        else:
+            assert np.allclose(r.fx, _JF(X3 + r.offset * V3), rtol=1e-15)
+    assert np.allclose(res.trace[-1].extrapolated, res.value, rtol=1e-8)
+
+
+def test_jvp_returns_a_new_result():
+    res = derivlab.jvp(_JF, X3, V3)
+    assert res.operation == "jvp" and np.array_equal(res.x, X3)
+    assert np.array_equal(res.fx, _JF(X3))
+
+
+# -- x, fx, operation --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", OPERATIONS)
+def test_result_says_what_it_is(op):
+    res = OPERATIONS[op]()
+    expect = "gradient" if op == "complex" else op
+    assert res.operation == expect
+    x = np.array([1.0, 2.0]) if op == "derivative" else X2
+    assert np.array_equal(res.x, x)
+    fx = {"derivative": np.exp(x), "jacobian": _VECTOR(x), "jvp": _VECTOR(x)}.get(op, _SCALAR(x))
+    assert np.array_equal(res.fx, fx)
+
+
+def test_result_x_is_a_copy_in_the_users_shape():
+    x = [[1, 2], [3, 4]]
+    res = derivlab.gradient(lambda m: np.sum(m ** 2), x)
+    assert res.x.shape == (2, 2) and res.x.dtype == np.float64 and res.fx == 30.0
+    arr = np.array([1.0, 2.0])
+    res = derivlab.derivative(np.sin, arr)
+    res.x[0] = 99.0
+    assert arr[0] == 1.0
+    scalar = derivlab.derivative(np.sin, 0.5)
+    assert scalar.x == 0.5 and scalar.fx == np.sin(0.5) and np.ndim(scalar.x) == 0
+
+
+def test_result_fx_nan_where_not_evaluated_none_if_never():
+    res = derivlab.derivative(lambda x: 1 / x if x != 0 else 1 / 0, [0.0, 2.0], vectorized=False)
+    assert np.isnan(res.fx[0]) and res.fx[1] == 0.5
+    batch = derivlab.gradient(lambda v: v @ v, [[1.0, 2.0], [3.0, 4.0]], batch=True, step=1e-3)
+    assert batch.fx[0] == 5.0 and np.isnan(batch.fx[1])  # a fixed central stencil skips f(x)
+    never = derivlab.gradient(lambda v: 1 / 0, X2)
+    assert never.fx is None and never.operation == "gradient"
+
+
+def test_result_positional_construction_still_works():
+    res = derivlab.Result(1.0, 0.1, 3, 0.01, "m", Status.OK, "ok")
+    assert res.trace is None and res.ncalls == 0
+    assert res.x is None and res.fx is None and res.operation is None and res.success

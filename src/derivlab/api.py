@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import _validate as V
@@ -9,7 +11,7 @@ from ._errors import DerivlabError, InputError
 from .complexstep import complex_step
 from .engine import run
 from .evaluate import Evaluator
-from .result import Result, Status, Trace, TraceRecord
+from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import rule_of_thumb, scale_of, start_step
 
@@ -197,9 +199,9 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     # a fixed central stencil never uses f(x): evaluate it once only, for f's output shape
     centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
-    F0 = _centre(ev, X, centre_used)
+    F0, fx = _centre(ev, X, centre_used)
     if F0 is None:
-        return _failed_at_centre(kind, ev, pshape, xshape)
+        return _described(_failed_at_centre(kind, ev, pshape, xshape), kind, xa, None)
     fshape = ev.fshape
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
         raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
@@ -217,7 +219,14 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE
-    return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+    res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+    return _described(res, kind, xa, fx.reshape(pshape + fshape))
+
+
+def _described(res, kind, xa, fx):
+    """``res`` with the point, f there and the operation filled in (0-d as scalars)."""
+    return replace(res, x=xa[()] if xa.ndim == 0 else xa, operation=kind,
+                   fx=fx if fx is None or fx.ndim else fx.item())
 
 
 def _eps_of(dtype):
@@ -227,8 +236,9 @@ def _eps_of(dtype):
 
 
 def _centre(ev, X, every=True):
-    """f at the base points: the first point where f works fixes its output shape; points
-    before it get NaN (reported as NONFINITE). Unless ``every``, the rest are unused zeros."""
+    """f at the base points, and a copy for the user with NaN where f was not evaluated: the
+    first point where f works fixes its output shape; points before it get NaN (reported as
+    NONFINITE). Unless ``every``, the rest are unused zeros. (None, None): f never worked."""
     P = X.shape[0]
     for i in range(P):
         try:
@@ -239,14 +249,16 @@ def _centre(ev, X, every=True):
         except Exception:  # noqa: BLE001 - f raised at this x: reported in the result
             continue
     else:
-        return None
+        return None, None
     F0 = np.full((P, first.size), np.nan, dtype=np.result_type(first.dtype, np.float64))
     F0[i] = first.reshape(-1)
+    fx = F0.copy()
     if not every:
         F0[i + 1:] = 0
     elif i + 1 < P:
         F0[i + 1:] = ev(X[i + 1:].reshape(P - i - 1, *ev.xshape)).reshape(P - i - 1, -1)
-    return F0
+        fx = F0.copy()
+    return F0, fx
 
 
 def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
@@ -269,7 +281,7 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
         value, error, step = value.item(), float(error), float(step)
     trc = _trace(out.records, ev, X, xshape, fshape) if out.records is not None else None
     msg = ev.inconsistent or _message(status, ev)
-    return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
+    return Result(value, error, ev.nfev, step, label, _as_status(status), msg, trc, ev.ncalls)
 
 
 def _hessian_matrix(out, P, n):
@@ -294,7 +306,7 @@ def _failed_at_centre(kind, ev, pshape, xshape):
     status = np.full(shape, int(Status.NONFINITE))
     msg = f"f could not be evaluated at x: {ev.first_error}"
     value = float(nan) if not shape else nan
-    return Result(value, value, ev.nfev, value, "none", status, msg, None, ev.ncalls)
+    return Result(value, value, ev.nfev, value, "none", _as_status(status), msg, None, ev.ncalls)
 
 
 def _trace(records, ev, X, xshape, fshape):

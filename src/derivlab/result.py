@@ -28,6 +28,17 @@ class Status(IntEnum):
         return _REASONS[self]
 
 
+def _as_status(codes):
+    """Integer codes as a :class:`Status` (0-d) or an object ndarray of Status members."""
+    codes = np.asarray(codes, dtype=int)
+    if codes.ndim == 0:
+        return Status(int(codes))
+    table = np.empty(len(_CODES), dtype=object)
+    for i, code in enumerate(_CODES):  # element by element: a list would become ints
+        table[i] = Status(code)
+    return table[codes - _CODES[0]]
+
+
 _REASONS = {
     Status.OK: "converged",
     Status.FIXED_STEP: "fixed step: no error estimate (leave step=None for an adaptive, estimated result)",
@@ -46,6 +57,8 @@ _REASONS = {
                   "floating-point round-off; the value is the best difference at the step where "
                   "truncation and noise balance",
 }
+
+_CODES = list(range(min(Status), max(Status) + 1))
 
 
 @dataclass(frozen=True)
@@ -153,14 +166,23 @@ class Result:
         The step (in x's units) of the estimate chosen for each element.
     method : str
         What was done, e.g. ``"central, adaptive"``.
-    status : ndarray of int
-        A :class:`Status` code per element of ``value``.
+    status : Status or ndarray of Status
+        The :class:`Status` of a scalar ``value``; for an array ``value``, an ndarray
+        (dtype object, ``value``'s shape) holding a Status per element. Compare with
+        ``==`` or ``>= 0`` (success).
     message : str
         A sentence a person can read: what happened and, on failure, why and where.
     trace : Trace or None
         Every evaluation, when ``trace=True`` was passed.
     ncalls : int
         Number of calls made to f (a vectorized call evaluates many points).
+    x : float or ndarray or None
+        The point (a copy, in the shape the user passed; floating point).
+    fx : float or ndarray or None
+        f at ``x`` (for many points, at each; NaN where f was not evaluated there or
+        raised), or None if f never returned a value.
+    operation : str or None
+        ``"derivative"``, ``"gradient"``, ``"jacobian"``, ``"hessian"``, ``"jvp"`` or ``"hvp"``.
     """
 
     value: object
@@ -168,10 +190,13 @@ class Result:
     nfev: int
     step: object
     method: str
-    status: np.ndarray
+    status: object
     message: str
     trace: Trace | None = None
     ncalls: int = 0
+    x: object = None
+    fx: object = None
+    operation: str | None = None
 
     @property
     def success(self) -> bool:

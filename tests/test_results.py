@@ -179,3 +179,66 @@ def test_result_positional_construction_still_works():
     res = derivlab.Result(1.0, 0.1, 3, 0.01, "m", Status.OK, "ok")
     assert res.trace is None and res.ncalls == 0
     assert res.x is None and res.fx is None and res.operation is None and res.success
+
+
+# -- repr: error bars never print as 0. ------------------------------------------------------
+
+def test_repr_shows_small_error_bars():
+    for error in (4e-3, np.array([4e-3, 3.6e-5])):
+        res = derivlab.Result(np.ones(np.shape(error)) if np.ndim(error) else 1.0, error, 5,
+                              0.01, "m", Status.OK, "converged")
+        text = repr(res)
+        err = text.split("error=")[1].split(", success")[0]
+        assert "0.004" in err or "4e-03" in err or "4.0e-03" in err
+        assert err not in ("0.", "[0. 0.]") and "0.]" not in err
+        if np.ndim(error):
+            assert "3.6e-05" in err
+
+
+def test_repr_of_a_float32_result_shows_its_error():
+    res = derivlab.derivative(lambda x: np.exp(3 * x), np.float32([1.0, 2.0]))
+    err = repr(res).split("error=")[1].split(", success")[0]
+    shown = [float(t) for t in err.strip("[]").split()]
+    assert all(s > 0 for s in shown) and np.allclose(shown, res.error, rtol=0.05)
+
+
+# -- nfev counts every point f was given -------------------------------------------------------
+
+class _Counting:
+    """Wraps f and counts the points it receives (rows of a batch, or 1)."""
+
+    def __init__(self, f, point_ndim):
+        self.f, self.point_ndim, self.points = f, point_ndim, 0
+
+    def __call__(self, x):
+        x = np.asarray(x)
+        self.points += x.shape[0] if x.ndim > self.point_ndim else 1
+        return self.f(x)
+
+
+def _scalar_only(x):  # not vectorized: math.* refuses arrays of several points
+    import math
+    return math.sin(float(x))
+
+
+def test_nfev_counts_a_rejected_vectorization_probe():
+    f = _Counting(_scalar_only, 0)
+    res = derivlab.derivative(f, [0.5, 1.0, 2.0])
+    assert res.success and np.allclose(res.value, np.cos([0.5, 1.0, 2.0]), rtol=1e-12)
+    assert res.nfev == f.points
+    g = _Counting(lambda v: np.sin(float(v[0])) * float(v[1]), 1)
+    res = derivlab.gradient(g, [[0.5, 1.0], [1.0, 2.0], [2.0, 3.0]], batch=True)
+    assert res.success and res.nfev == g.points
+
+
+def test_nfev_counts_a_batch_that_raised():
+    def f(x):
+        if np.any(np.asarray(x) > 2.5):
+            raise ValueError("outside")
+        return np.sqrt(x)
+
+    counted = _Counting(f, 0)
+    res = derivlab.derivative(counted, [1.0, 2.0, 2.5], vectorized=True)
+    assert res.nfev == counted.points > 0
+    assert np.allclose(res.value[:2], 0.5 / np.sqrt([1.0, 2.0]), rtol=1e-10)
+    assert res.status[2] is Status.ONE_SIDED  # f raised to the right of 2.5

@@ -150,6 +150,11 @@ def _fmt(v):
     return np.array2string(v, precision=6, separator=",")
 
 
+def _error_text(e):
+    """An error bar in two significant digits (``%.2g``): 0.004, 3.6e-05, never a bare 0."""
+    return f"{float(e):.2g}"
+
+
 @dataclass
 class Result:
     """The outcome of a derivative computation.
@@ -215,7 +220,8 @@ class Result:
         def show(v):
             return np.array2string(np.asarray(v), precision=16, separator=", ") \
                 if np.ndim(v) else repr(np.asarray(v).item())
-        err = np.array2string(np.asarray(self.error), precision=2) if np.ndim(self.error) \
-            else f"{float(self.error):.2g}"
+        err = np.array2string(np.asarray(self.error), separator=" ",
+                              formatter={"float_kind": _error_text}) if np.ndim(self.error) \
+            else _error_text(self.error)
         return (f"Result(value={show(self.value)}, error={err}, success={self.success}, "
                 f"nfev={self.nfev}, method={self.method!r},\n       message={self.message!r})")

@@ -167,6 +167,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
     args = V.check_args(args)
+    if kind in ("gradient", "jacobian", "hessian"):
+        V.check_unpack(f, args, unpack)
     steps = V.check_step(step, xa.shape)
     bounds = V.check_domain(domain, xa)
     if rtol is not None and not (V.check_real("rtol", rtol) > 0):
@@ -201,11 +203,12 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
     F0, fx = _centre(ev, X, centre_used)
     if F0 is None:
-        return _described(_failed_at_centre(kind, ev, pshape, xshape), kind, xa, None)
+        res = _failed_at_centre(kind, ev, pshape, xshape)
+        return _described(replace(res, message=res.message + _hint(kind, ev, xshape, unpack)),
+                          kind, xa, None)
     fshape = ev.fshape
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
-        raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
-                         "use jacobian for vector-valued f")
+        raise InputError(_not_scalar(kind, fshape))
     if mname == "complex" and np.iscomplexobj(F0):
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
@@ -227,6 +230,25 @@ def _described(res, kind, xa, fx):
     """``res`` with the point, f there and the operation filled in (0-d as scalars)."""
     return replace(res, x=xa[()] if xa.ndim == 0 else xa, operation=kind,
                    fx=fx if fx is None or fx.ndim else fx.item())
+
+
+def _not_scalar(kind, fshape):
+    batch = "" if kind == "hvp" else f"for one {kind} per point (rows of x) use batch=True; "
+    return (f"{kind} needs f to return a scalar, but f returned shape {fshape}: {batch}"
+            "for a vector-valued f use jacobian")
+
+
+def _hint(kind, ev, xshape, unpack):
+    """What the user most likely meant, when f raised at every point."""
+    err = ev.first_error or ""
+    if kind in ("gradient", "jacobian", "hessian") and not unpack and len(xshape) == 1 \
+            and err.startswith("TypeError") and "positional argument" in err:
+        return "; did you mean unpack=True? (f(*x): one argument per element of x)"
+    if kind == "derivative" and err.split(":")[0] in ("TypeError", "IndexError"):
+        return ("; derivative calls f with one number at a time (one derivative per element "
+                "of x): for f of a vector use gradient (batch=True for one gradient per row "
+                "of x), or jacobian for a vector-valued f")
+    return ""
 
 
 def _eps_of(dtype):

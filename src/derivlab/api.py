@@ -145,7 +145,7 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     --------
     >>> import numpy as np, derivlab
     >>> H = derivlab.hessian(lambda v: v[0]**2 * v[1] + np.exp(v[1]), [1.0, 0.0]).value
-    >>> np.allclose(H, [[0, 2], [2, 2]])
+    >>> np.allclose(H, [[0, 2], [2, 1]])  # [[2 v1, 2 v0], [2 v0, exp(v1)]] at (1, 0)
     True
     """
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,

@@ -142,3 +142,9 @@ def test_ints_too_large_for_float64_are_an_input_error():
     with pytest.raises(InputError, match="too large for float64"):
         derivlab.gradient(f, [1, 10 ** 400])
     assert f.calls == 0
+
+
+def test_jvp_failure_gets_no_derivative_hint():
+    res = derivlab.jvp(lambda v: v["a"], [1.0, 2.0], [1.0, 0.0])
+    assert not res.success and ("IndexError" in res.message or "TypeError" in res.message)
+    assert "one number at a time" not in res.message and res.operation == "jvp"

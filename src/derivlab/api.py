@@ -156,7 +156,7 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
 # ---------------------------------------------------------------------------------------------
 
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
-                   args, trace, rtol=None, batch=False, unpack=False, v=None):
+                   args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
@@ -204,8 +204,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     F0, fx = _centre(ev, X, centre_used)
     if F0 is None:
         res = _failed_at_centre(kind, ev, pshape, xshape)
-        return _described(replace(res, message=res.message + _hint(kind, ev, xshape, unpack)),
-                          kind, xa, None)
+        hint = _hint(operation or kind, ev, xshape, unpack)
+        return _described(replace(res, message=res.message + hint), operation or kind, xa, None)
     fshape = ev.fshape
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
         raise InputError(_not_scalar(kind, fshape))
@@ -223,7 +223,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE
     res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
-    return _described(res, kind, xa, fx.reshape(pshape + fshape))
+    return _described(res, operation or kind, xa, fx.reshape(pshape + fshape))
 
 
 def _described(res, kind, xa, fx):

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError
-from .api import _differentiate, derivative
+from .api import _differentiate
 from .result import Trace
 from .steps import direction_scale
 
@@ -63,8 +63,9 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
         if np.ndim(step) != 0:
             raise InputError(f"step must be a single positive number (a step along v), got {step!r}")
         step = float(V.check_step(step, ())) / c
-    res = derivative(line, 0.0, method=method, step=step, rtol=rtol, vectorized=vectorized,
-                     trace=trace)
+    res = _differentiate("derivative", line, 0.0, order=1, method=method, accuracy=None,
+                         step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
+                         args=(), trace=trace, operation="jvp")
     return _in_user_units(res, c, xa)
 
 
@@ -79,7 +80,7 @@ def _in_user_units(res, c, xa):
                              estimate=per(r.estimate), extrapolated=per(r.extrapolated),
                              error=per(r.error)) for r in res.trace])
     return replace(res, value=per(res.value), error=per(res.error), step=float(res.step) * c,
-                   trace=trc, x=xa.copy(), operation="jvp")
+                   trace=trc, x=xa.copy())
 
 
 def hvp(f, x, v, *, step=None, adaptive=True, rtol=None, vectorized=None, args=(),

@@ -165,8 +165,8 @@ def _vector_f(v):
 def test_scalar_only_operators_reject_vector_f(fn):
     name = fn.__name__
     with pytest.raises(InputError, match="^" + re.escape(
-            f"{name} needs f to return a scalar, but f returned shape (2,); "
-            "use jacobian for vector-valued f") + "$"):
+            f"{name} needs f to return a scalar, but f returned shape (2,): for one {name} "
+            "per point (rows of x) use batch=True; for a vector-valued f use jacobian") + "$"):
         fn(_vector_f, [1.0, 2.0])
     # and jacobian is the right tool
     assert derivlab.jacobian(_vector_f, [1.0, 2.0]).value.shape == (2, 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from numbers import Real
 
 import numpy as np
@@ -31,10 +32,9 @@ def check_x(x, name="x"):
     """x as a real floating array (a copy: the user's array is never touched)."""
     if isinstance(x, (str, bytes)):
         raise InputTypeError(f"{name} must be a number or an array of numbers, got a string {x!r}")
-    try:
-        arr = np.array(x)
-    except (TypeError, ValueError) as exc:
-        raise InputTypeError(f"{name} must be a number or an array of numbers: {exc}") from None
+    arr = _to_array(x, name)
+    if arr.dtype.kind == "O" and not isinstance(x, np.ndarray):
+        arr = _python_numbers(arr, x, name)
     if arr.dtype.kind == "c":
         raise InputTypeError(f"{name} must be real; for the complex-step method pass a real x "
                              "and method='complex'")
@@ -50,6 +50,59 @@ def check_x(x, name="x"):
         raise InputError(f"{name} must be finite, got {arr[bad] if arr.ndim else arr[()]} "
                          f"at index {bad}")
     return arr
+
+
+def _to_array(x, name):
+    """np.array(x); a tensor numpy cannot read (torch with requires_grad, or on a GPU) is
+    detached and moved to the CPU first, if it has ``detach`` (duck-typed: torch is not imported)."""
+    try:
+        return np.array(x)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        if not callable(getattr(x, "detach", None)):
+            raise InputTypeError(f"{name} must be a number or an array of numbers: {exc}") from None
+        first = exc
+    try:
+        t = x.detach()
+        return np.array(t.cpu() if callable(getattr(t, "cpu", None)) else t)
+    except Exception:  # noqa: BLE001 - any failure: tell the user what to pass
+        raise InputTypeError(f"{name} is a tensor numpy cannot read ({type(first).__name__}: "
+                             f"{first}); pass {name}.detach().cpu().numpy() "
+                             f"(or {name}.detach().numpy())") from None
+
+
+def _python_numbers(arr, x, name):
+    """Python ints too large for int64 (numpy makes them objects), with other numbers, as
+    float64; anything else is left to the dtype check."""
+    items = list(arr.flat)
+    if not all(isinstance(e, (Real, np.number)) and not isinstance(e, (bool, np.bool_))
+               for e in items) or not any(type(e) is int for e in items):
+        return arr
+    try:
+        return arr.astype(np.float64)
+    except OverflowError:
+        raise InputError(f"{name}={_show(x)} is too large for float64 (at most about "
+                         "1.8e308)") from None
+
+
+def required_positional(f):
+    """Number of positional parameters f requires, or None when its signature is unknown."""
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+               for p in params)
+
+
+def check_unpack(f, args, unpack):
+    """Without unpack, f is called as f(x, *args): a signature that needs more is a mistake."""
+    need = None if unpack else required_positional(f)
+    given = 1 + len(args)
+    if need is not None and need > given:
+        call = "f(x, *args)" if args else "f(x)"
+        raise InputTypeError(f"f takes {need} positional arguments but is called as {call} with "
+                             f"{given}; did you mean unpack=True? (f(*x, *args): one argument "
+                             "per element of a 1-D x)")
 
 
 def _show(x):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import _validate as V
@@ -9,7 +11,7 @@ from ._errors import DerivlabError, InputError
 from .complexstep import complex_step
 from .engine import run
 from .evaluate import Evaluator
-from .result import Result, Status, Trace, TraceRecord
+from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import rule_of_thumb, scale_of, start_step
 
@@ -143,7 +145,7 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     --------
     >>> import numpy as np, derivlab
     >>> H = derivlab.hessian(lambda v: v[0]**2 * v[1] + np.exp(v[1]), [1.0, 0.0]).value
-    >>> np.allclose(H, [[0, 2], [2, 2]])
+    >>> np.allclose(H, [[0, 2], [2, 1]])  # [[2 v1, 2 v0], [2 v0, exp(v1)]] at (1, 0)
     True
     """
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
@@ -154,7 +156,7 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
 # ---------------------------------------------------------------------------------------------
 
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
-                   args, trace, rtol=None, batch=False, unpack=False, v=None):
+                   args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
@@ -165,6 +167,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
     args = V.check_args(args)
+    if kind in ("gradient", "jacobian", "hessian"):
+        V.check_unpack(f, args, unpack)
     steps = V.check_step(step, xa.shape)
     bounds = V.check_domain(domain, xa)
     if rtol is not None and not (V.check_real("rtol", rtol) > 0):
@@ -197,19 +201,20 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     # a fixed central stencil never uses f(x): evaluate it once only, for f's output shape
     centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
-    F0 = _centre(ev, X, centre_used)
+    F0, fx = _centre(ev, X, centre_used)
     if F0 is None:
-        return _failed_at_centre(kind, ev, pshape, xshape)
+        res = _failed_at_centre(kind, ev, pshape, xshape)
+        hint = _hint(operation or kind, ev, xshape, unpack)
+        return _described(replace(res, message=res.message + hint), operation or kind, xa, None)
     fshape = ev.fshape
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
-        raise InputError(f"{kind} needs f to return a scalar, but f returned shape {fshape}; "
-                         "use jacobian for vector-valued f")
+        raise InputError(_not_scalar(kind, fshape))
     if mname == "complex" and np.iscomplexobj(F0):
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if mname == "complex":
-        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps)
-        out = complex_step(ev, X, F0, comps, eps=eps, check=check)
+        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace)
+        out = complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
         label = "complex step"
     else:
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,
@@ -217,7 +222,33 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE
-    return _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+    res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+    return _described(res, operation or kind, xa, fx.reshape(pshape + fshape))
+
+
+def _described(res, kind, xa, fx):
+    """``res`` with the point, f there and the operation filled in (0-d as scalars)."""
+    return replace(res, x=xa[()] if xa.ndim == 0 else xa, operation=kind,
+                   fx=fx if fx is None or fx.ndim else fx.item())
+
+
+def _not_scalar(kind, fshape):
+    batch = "" if kind == "hvp" else f"for one {kind} per point (rows of x) use batch=True; "
+    return (f"{kind} needs f to return a scalar, but f returned shape {fshape}: {batch}"
+            "for a vector-valued f use jacobian")
+
+
+def _hint(kind, ev, xshape, unpack):
+    """What the user most likely meant, when f raised at every point."""
+    err = ev.first_error or ""
+    if kind in ("gradient", "jacobian", "hessian") and not unpack and len(xshape) == 1 \
+            and err.startswith("TypeError") and "positional argument" in err:
+        return "; did you mean unpack=True? (f(*x): one argument per element of x)"
+    if kind == "derivative" and err.split(":")[0] in ("TypeError", "IndexError"):
+        return ("; derivative calls f with one number at a time (one derivative per element "
+                "of x): for f of a vector use gradient (batch=True for one gradient per row "
+                "of x), or jacobian for a vector-valued f")
+    return ""
 
 
 def _eps_of(dtype):
@@ -227,8 +258,9 @@ def _eps_of(dtype):
 
 
 def _centre(ev, X, every=True):
-    """f at the base points: the first point where f works fixes its output shape; points
-    before it get NaN (reported as NONFINITE). Unless ``every``, the rest are unused zeros."""
+    """f at the base points, and a copy for the user with NaN where f was not evaluated: the
+    first point where f works fixes its output shape; points before it get NaN (reported as
+    NONFINITE). Unless ``every``, the rest are unused zeros. (None, None): f never worked."""
     P = X.shape[0]
     for i in range(P):
         try:
@@ -239,14 +271,16 @@ def _centre(ev, X, every=True):
         except Exception:  # noqa: BLE001 - f raised at this x: reported in the result
             continue
     else:
-        return None
+        return None, None
     F0 = np.full((P, first.size), np.nan, dtype=np.result_type(first.dtype, np.float64))
     F0[i] = first.reshape(-1)
+    fx = F0.copy()
     if not every:
         F0[i + 1:] = 0
     elif i + 1 < P:
         F0[i + 1:] = ev(X[i + 1:].reshape(P - i - 1, *ev.xshape)).reshape(P - i - 1, -1)
-    return F0
+        fx = F0.copy()
+    return F0, fx
 
 
 def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
@@ -271,7 +305,7 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
     msg = ev.inconsistent or _message(status, ev)
     if out.noise is not None and (out.noise > 0).any():
         msg += f" (noise in f measured at about {float(np.max(out.noise)):.1e})"
-    return Result(value, error, ev.nfev, step, label, status, msg, trc, ev.ncalls)
+    return Result(value, error, ev.nfev, step, label, _as_status(status), msg, trc, ev.ncalls)
 
 
 def _hessian_matrix(out, P, n):
@@ -296,7 +330,7 @@ def _failed_at_centre(kind, ev, pshape, xshape):
     status = np.full(shape, int(Status.NONFINITE))
     msg = f"f could not be evaluated at x: {ev.first_error}"
     value = float(nan) if not shape else nan
-    return Result(value, value, ev.nfev, value, "none", status, msg, None, ev.ncalls)
+    return Result(value, value, ev.nfev, value, "none", _as_status(status), msg, None, ev.ncalls)
 
 
 def _trace(records, ev, X, xshape, fshape):
@@ -307,16 +341,22 @@ def _trace(records, ev, X, xshape, fshape):
         a = a.reshape(fshape) if a.size == int(np.prod(fshape)) else np.full(fshape, np.nan)
         return a[()] if fshape == () else a
 
-    for base, axes, level, step, disp, fx, est, _, best, err in records:
-        idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in axes]
-        element = (idx[0] if xshape else ()) if len(axes) == 1 else tuple(idx)
-        elem_x = tuple(float(X[base, a] + d) if a < n else float(d) for a, d in zip(axes, disp))
-        offset = disp[0] if len(disp) == 1 else tuple(disp)
-        xval = elem_x[0] if len(elem_x) == 1 else elem_x
-        out.append(TraceRecord(base, element, level, step,
-                               float(offset) if len(disp) == 1 else offset, xval, shaped(fx),
-                               shaped(est), shaped(best), shaped(err)))
+    for r in records:
+        idx = [tuple(int(i) for i in np.unravel_index(a, xshape)) if a < n else "v" for a in r.axes]
+        element = (idx[0] if xshape else ()) if len(r.axes) == 1 else tuple(idx)
+        elem_x = tuple(X[r.base, a] + d if a < n else d for a, d in zip(r.axes, r.offsets))
+        one = len(r.offsets) == 1
+        out.append(TraceRecord(r.base, element, r.level, r.step,
+                               _num(r.offsets[0]) if one else tuple(map(_num, r.offsets)),
+                               _num(elem_x[0]) if one else tuple(map(_num, elem_x)),
+                               shaped(r.fx), shaped(r.estimate), shaped(r.extrapolated),
+                               shaped(r.error)))
     return Trace(out)
+
+
+def _num(v):
+    """A plain float, or a complex for the complex step's points x + i h."""
+    return complex(v) if np.iscomplexobj(v) else float(v)
 
 
 def _message(status, ev):

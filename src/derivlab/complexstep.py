@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Outcome
-from .result import Status
+from .result import Status, _Eval
 
 __all__ = ["complex_step"]
 
 
-def complex_step(ev, X, F0, comps, *, eps, check):
+def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     """``Im f(x + i h e) / h`` with h tiny, checked against ``check``, the adaptive central
     difference of the same components: f must accept complex input, keep the imaginary
-    part, and agree with the real-arithmetic derivative within that one's error."""
+    part, and agree with the real-arithmetic derivative within that one's error. With
+    ``trace``, the records are the check's followed by one per complex point."""
     C = len(comps.base)
     x = np.abs(X[comps.base, comps.axes[:, 0]]).astype(np.float64)
     # tiny and relative to |x| itself (not max(|x|, 1)): 1/x at 1e-200 needs h << 1e-200
@@ -36,4 +37,14 @@ def complex_step(ev, X, F0, comps, *, eps, check):
     # measured here by the gap to the independent real-arithmetic estimate
     err = np.where(verified, np.maximum(8 * eps * np.abs(value), gap), check.error)
     err = np.where(status >= 0, err, gap + np.nan_to_num(check.error))
-    return Outcome(value, err, status, h, np.full(C, "", dtype=object), None)
+    records = None
+    if trace:
+        records = list(check.records or []) + _records(comps, h, out, value, err)
+    return Outcome(value, err, status, h, np.full(C, "", dtype=object), records)
+
+
+def _records(comps, h, out, value, err):
+    """One trace record per complex point ``x + i h`` (level 0: the step is fixed)."""
+    return [_Eval(base=int(comps.base[c]), axes=(int(comps.axes[c, 0]),), level=0,
+                  step=float(h[c]), offsets=(complex(0.0, h[c]),), fx=out[c], estimate=value[c],
+                  component=c, extrapolated=value[c], error=err[c]) for c in range(len(h))]

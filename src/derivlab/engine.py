@@ -319,8 +319,9 @@ def _update(st, g, v, fixed):
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
         err = np.where(np.isfinite(best["err"]), best["err"], np.nan)  # NaN: no conclusion yet
         concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
-        for rec in st.trace[first:]:
-            rec[8:10] = concl.get(rec[7], (np.nan, np.nan))
+        for k in range(first, len(st.trace)):
+            rec = st.trace[k]
+            st.trace[k] = rec.concluded(*concl.get(rec.component, (np.nan, np.nan)))
     g.e[np.flatnonzero(g.active)] += 1
     return moved
 
@@ -604,14 +605,18 @@ def _below_x(st, ids):
 
 
 def _record(st, g, idx, v, D, h):
+    """Append an :class:`~derivlab.result._Eval` per point of this level to ``st.trace``."""
+    from .result import _Eval  # local: this function is the engine's only use of it
     for i, j in enumerate(idx):
         c = g.ids[j]
         axes = tuple(int(a) for a in st.c.axes[c] if a >= 0)
         q = g.t.coef.shape[1]
         for k in range(len(g.t.weights)):
             disp = g.t.coef[k] * h[i] * st.c.scale[c, :q]
-            st.trace.append([int(st.c.base[c]), axes[:q], int(g.e[j]), float(h[i] * st.c.scale[c, 0]),
-                             tuple(float(d) for d in disp), v[i, k], D[i], int(c), np.nan, np.nan])
+            st.trace.append(_Eval(base=int(st.c.base[c]), axes=axes[:q], level=int(g.e[j]),
+                                  step=float(h[i] * st.c.scale[c, 0]),
+                                  offsets=tuple(float(d) for d in disp), fx=v[i, k],
+                                  estimate=D[i], component=int(c)))
 
 
 def _finish(st, fixed):

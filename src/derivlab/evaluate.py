@@ -142,9 +142,8 @@ class Evaluator:
         except InputTypeError:
             raise
         except Exception as exc:  # noqa: BLE001
-            # f raised on the batch: find the bad points one by one
+            # f raised on the batch (its points still count: f saw them): find the bad ones
             self._remember(exc)
-            self.nfev -= len(pts)
             for i in range(len(pts)):
                 out[i] = self._single(pts[i])
             return
@@ -160,6 +159,7 @@ class Evaluator:
         n = len(points)
         out[0] = self._single(points[0])
         out[n - 1] = self._single(points[n - 1])
+        self.nfev += n  # f is given all n points, whether or not the batch is then used
         try:
             res = self._as_array(self._call(points.copy()))
             good = (res.shape == out.shape
@@ -170,7 +170,6 @@ class Evaluator:
             good = False
         self.vectorized = good
         if good:
-            self.nfev += n  # the batch evaluated all n points again
             out[1:n - 1] = res[1:n - 1]
         else:
             for i in range(1, n - 1):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import _validate as V
 from ._errors import InputError
-from .api import _differentiate, derivative
+from .api import _differentiate
+from .result import Trace
 from .steps import direction_scale
 
 __all__ = ["jvp", "hvp"]
@@ -60,12 +63,24 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
         if np.ndim(step) != 0:
             raise InputError(f"step must be a single positive number (a step along v), got {step!r}")
         step = float(V.check_step(step, ())) / c
-    res = derivative(line, 0.0, method=method, step=step, rtol=rtol, vectorized=vectorized,
-                     trace=trace)
-    # d/dt f(x + t c v) = c J v
-    res.value = res.value / c if np.ndim(res.value) else float(res.value) / c
-    res.error = res.error / c if np.ndim(res.error) else float(res.error) / c
-    return res
+    res = _differentiate("derivative", line, 0.0, order=1, method=method, accuracy=None,
+                         step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
+                         args=(), trace=trace, operation="jvp")
+    return _in_user_units(res, c, xa)
+
+
+def _in_user_units(res, c, xa):
+    """A new Result for ``f(x + s v)``: the internal one is in t = s / c, d/ds = d/dt / c."""
+    def per(a):  # a derivative: divided by c
+        return a / c if np.ndim(a) else float(a) / c
+
+    trc = None
+    if res.trace is not None:
+        trc = Trace([replace(r, step=r.step * c, offset=r.offset * c, x=r.x * c,
+                             estimate=per(r.estimate), extrapolated=per(r.extrapolated),
+                             error=per(r.error)) for r in res.trace])
+    return replace(res, value=per(res.value), error=per(res.error), step=float(res.step) * c,
+                   trace=trc, x=xa.copy())
 
 
 def hvp(f, x, v, *, step=None, adaptive=True, rtol=None, vectorized=None, args=(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
@@ -28,6 +28,17 @@ class Status(IntEnum):
         return _REASONS[self]
 
 
+def _as_status(codes):
+    """Integer codes as a :class:`Status` (0-d) or an object ndarray of Status members."""
+    codes = np.asarray(codes, dtype=int)
+    if codes.ndim == 0:
+        return Status(int(codes))
+    table = np.empty(len(_CODES), dtype=object)
+    for i, code in enumerate(_CODES):  # element by element: a list would become ints
+        table[i] = Status(code)
+    return table[codes - _CODES[0]]
+
+
 _REASONS = {
     Status.OK: "converged",
     Status.FIXED_STEP: "fixed step: no error estimate (leave step=None for an adaptive, estimated result)",
@@ -46,6 +57,28 @@ _REASONS = {
                   "floating-point round-off; the value is the best difference at the step where "
                   "truncation and noise balance",
 }
+
+_CODES = list(range(min(Status), max(Status) + 1))
+
+
+@dataclass(frozen=True)
+class _Eval:
+    """One evaluation as the engine records it (internal units); api turns it into a TraceRecord."""
+
+    base: int          #: index of the base point
+    axes: tuple        #: directions perturbed (axis of x, or n + j for direction vector j)
+    level: int         #: step level
+    step: float        #: h times the scale of the first direction
+    offsets: tuple     #: displacement along each direction
+    fx: object         #: f there, a row (Fd,)
+    estimate: object   #: the level's difference quotient, a row (Fd,)
+    component: int     #: the component this evaluation served
+    extrapolated: object = np.nan  #: best extrapolated value after this level
+    error: object = np.nan         #: its error estimate
+
+    def concluded(self, extrapolated, error):
+        """A copy carrying what the level's tableau row concluded."""
+        return replace(self, extrapolated=extrapolated, error=error)
 
 
 @dataclass(frozen=True)
@@ -68,6 +101,8 @@ class TraceRecord:
 
 
 def _plain(v):
+    if isinstance(v, (tuple, list)):  # elements like ((0,), "v") of a Hessian-vector product
+        return [_plain(i) for i in v]
     if np.iscomplexobj(v):  # JSON has no complex numbers
         return {"real": _plain(np.real(v)), "imag": _plain(np.imag(v))}
     if isinstance(v, np.ndarray):
@@ -115,6 +150,11 @@ def _fmt(v):
     return np.array2string(v, precision=6, separator=",")
 
 
+def _error_text(e):
+    """An error bar in two significant digits (``%.2g``): 0.004, 3.6e-05, never a bare 0."""
+    return f"{float(e):.2g}"
+
+
 @dataclass
 class Result:
     """The outcome of a derivative computation.
@@ -131,14 +171,23 @@ class Result:
         The step (in x's units) of the estimate chosen for each element.
     method : str
         What was done, e.g. ``"central, adaptive"``.
-    status : ndarray of int
-        A :class:`Status` code per element of ``value``.
+    status : Status or ndarray of Status
+        The :class:`Status` of a scalar ``value``; for an array ``value``, an ndarray
+        (dtype object, ``value``'s shape) holding a Status per element. Compare with
+        ``==`` or ``>= 0`` (success).
     message : str
         A sentence a person can read: what happened and, on failure, why and where.
     trace : Trace or None
         Every evaluation, when ``trace=True`` was passed.
     ncalls : int
         Number of calls made to f (a vectorized call evaluates many points).
+    x : float or ndarray or None
+        The point (a copy, in the shape the user passed; floating point).
+    fx : float or ndarray or None
+        f at ``x`` (for many points, at each; NaN where f was not evaluated there or
+        raised), or None if f never returned a value.
+    operation : str or None
+        ``"derivative"``, ``"gradient"``, ``"jacobian"``, ``"hessian"``, ``"jvp"`` or ``"hvp"``.
     """
 
     value: object
@@ -146,10 +195,13 @@ class Result:
     nfev: int
     step: object
     method: str
-    status: np.ndarray
+    status: object
     message: str
     trace: Trace | None = None
     ncalls: int = 0
+    x: object = None
+    fx: object = None
+    operation: str | None = None
 
     @property
     def success(self) -> bool:
@@ -168,7 +220,8 @@ class Result:
         def show(v):
             return np.array2string(np.asarray(v), precision=16, separator=", ") \
                 if np.ndim(v) else repr(np.asarray(v).item())
-        err = np.array2string(np.asarray(self.error), precision=2) if np.ndim(self.error) \
-            else f"{float(self.error):.2g}"
+        err = np.array2string(np.asarray(self.error), separator=" ",
+                              formatter={"float_kind": _error_text}) if np.ndim(self.error) \
+            else _error_text(self.error)
         return (f"Result(value={show(self.value)}, error={err}, success={self.success}, "
                 f"nfev={self.nfev}, method={self.method!r},\n       message={self.message!r})")

@@ -87,7 +87,7 @@ class Stencil:
     >>> s = Stencil.central(1, accuracy=2)
     >>> s.weights
     (Fraction(-1, 2), Fraction(1, 2))
-    >>> s.apply([1.0, 4.0, 9.0][::2], 1.0)  # f(1), f(3) of x**2 at 2, h = 1
+    >>> float(s.apply([1.0, 4.0, 9.0][::2], 1.0))  # f(1), f(3) of x**2 at 2, h = 1
     4.0
     """
 

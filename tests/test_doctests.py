@@ -1,0 +1,25 @@
+"""Every example in a docstring of derivlab runs and prints what it says."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import derivlab
+
+MODULES = sorted(m.name for m in pkgutil.iter_modules(derivlab.__path__, "derivlab."))
+
+
+def test_every_module_is_collected():
+    assert {"derivlab.api", "derivlab.ops", "derivlab.stencils", "derivlab.result"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", ["derivlab"] + MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    failed, attempted = doctest.testmod(module, optionflags=flags, verbose=False, report=True)
+    if name in ("derivlab.api", "derivlab.ops", "derivlab.stencils"):
+        assert attempted >= 5
+    assert failed == 0, f"{failed} docstring example(s) of {name} failed (see the output above)"

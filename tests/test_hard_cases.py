@@ -23,7 +23,7 @@ def test_hopeless_oscillation_is_flagged_with_honest_error():
     exact = 1e10 * math.cos(7e9)
     res = derivlab.derivative(lambda t: np.sin(1e10 * t), 0.7)
     assert abs(res.value - exact) <= res.error
-    assert res.success or res.status in (Status.ROUNDOFF, Status.NOT_CONVERGED)
+    assert res.success or res.status in (Status.ROUNDOFF, Status.NOT_CONVERGED, Status.NOISY)
 
 
 @pytest.mark.parametrize("order, x", [(10, 1.0), (15, 1.0)])

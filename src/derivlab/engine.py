@@ -396,12 +396,18 @@ def _extrapolate(g, D, noise, amp, h, prev, nprev, aprev, nr, hist):
 
 
 def _keep_best(st, ids, best, h):
-    """Keep a row's best where it beats the value kept so far. A row whose estimates disagree
-    (by truncation, not noise) far beyond the kept value's error shows the earlier agreement
-    was a coincidence (aliasing): its value replaces the kept one."""
-    contradicted = np.isfinite(st.err[ids]) & (best["trunc"] > 10 * st.err[ids]) \
-        & (best["trunc"] > 10 * best["noise"])
-    better = (best["err"] < st.err[ids]) | contradicted
+    """Keep a row's best where it beats the value kept so far. A row that disagrees with the
+    kept value (or within itself), by more than round-off, far beyond the kept value's error
+    shows the earlier agreement was a coincidence (aliasing, noise): a confident row replaces
+    the kept value; an unsure one widens its error bar to cover both."""
+    gap = np.abs(best["value"] - st.value[ids])
+    spread = np.fmax(gap, best["trunc"])
+    conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
+    sure = best["err"] < gap / 3
+    widen = conflict & ~sure & ~(best["err"] < st.err[ids])
+    st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
+    st.trunc[ids] = np.where(widen, st.err[ids] - st.noise[ids], st.trunc[ids])
+    better = (best["err"] < st.err[ids]) | (conflict & sure)
     for name in ("value", "err", "trunc", "noise", "mag", "amp"):
         arr = getattr(st, name)
         arr[ids] = np.where(better, best[name], arr[ids])
@@ -486,12 +492,14 @@ def _diagnose(st, g, idx, ids, v, H, D):
     sig = np.full((n, Fd), np.nan)
     if have.any():
         u = offs[have] / np.abs(offs[have]).max(axis=1, keepdims=True)
-        A = u[:, :, None] ** np.arange(u.shape[1] - 1)[None, None, :]
-        w = np.linalg.svd(A)[0][:, :, -1]  # orthogonal to every polynomial of degree < N-1
-        sig[have] = np.abs(np.einsum("ck,ckf->cf", w, vals[have]))
+        # orthogonal to every polynomial of degree < N-2: on symmetric points one even and one
+        # odd combination, so wiggles of either parity show
+        A = u[:, :, None] ** np.arange(u.shape[1] - 2)[None, None, :]
+        w = np.linalg.svd(A)[0][:, :, -2:]
+        sig[have] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[have])) ** 2).sum(axis=1))
     settled = np.abs(D - d["D"][idx]) <= JUMP_CHANGE * np.abs(D)
-    # a smooth f's window difference shrinks like (h / h_prev)**(N-1); flat: not even half as fast
-    shrink = (h0 / hp)[:, None] ** ((vals.shape[1] - 1) / 2)
+    # a smooth f's window differences shrink like (h / h_prev)**(N-2); flat: not half as fast
+    shrink = (h0 / hp)[:, None] ** ((vals.shape[1] - 2) / 2)
     flat = sig > shrink * d["s"][idx]
     d["flat"][idx] = np.where(flat & settled, d["flat"][idx] + 1, 0)
     rounding = NOISE_ULPS * st.eps * np.abs(vals).max(axis=1) + st.tiny
@@ -501,7 +509,12 @@ def _diagnose(st, g, idx, ids, v, H, D):
     np.maximum.at(st.sigma, base, level)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
     # t = 1000 with h = 128): not a basis for stopping
-    st.unresolved[ids] = (flat & above & ~noisy & (st.sigma[base] == 0)).any(axis=1)
+    unres = (flat & above & ~noisy & (st.sigma[base] == 0)).any(axis=1)
+    st.unresolved[ids] = unres
+    # nothing learnt at such steps counts: the tableau starts again, the kept value goes
+    g.nrows[idx[unres]] = 0
+    for name, fill in (("err", np.inf), ("trunc", np.inf), ("noise", np.inf), ("value", np.nan)):
+        getattr(st, name)[ids[unres]] = fill
     # f exactly constant over this level after a slope well above round-off at larger steps:
     # quantised (np.round(f, 4)); the derivative of its steps is not f's
     flatline = (vals == F0[:, None]).all(axis=1) & (np.abs(d["D"][idx]) > 0)

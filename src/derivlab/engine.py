@@ -316,6 +316,8 @@ def _update(st, g, v, fixed):
         g.nrow = np.full(g.row.shape, np.inf)
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
+    # until a value is kept, the latest difference stands in (error unknown: infinite)
+    st.value[ids] = np.where(np.isnan(st.value[ids]), D, st.value[ids])
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
         err = np.where(np.isfinite(best["err"]), best["err"], np.nan)  # NaN: no conclusion yet
         concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
@@ -513,8 +515,8 @@ def _diagnose(st, g, idx, ids, v, H, D):
     st.unresolved[ids] = unres
     # nothing learnt at such steps counts: the tableau starts again, the kept value goes
     g.nrows[idx[unres]] = 0
-    for name, fill in (("err", np.inf), ("trunc", np.inf), ("noise", np.inf), ("value", np.nan)):
-        getattr(st, name)[ids[unres]] = fill
+    for name in ("err", "trunc", "noise"):
+        getattr(st, name)[ids[unres]] = np.inf
     # f exactly constant over this level after a slope well above round-off at larger steps:
     # quantised (np.round(f, 4)); the derivative of its steps is not f's
     flatline = (vals == F0[:, None]).all(axis=1) & (np.abs(d["D"][idx]) > 0)
@@ -647,7 +649,7 @@ def _finish(st, fixed):
     mag = np.maximum(st.mag, sib[st.c.base])
     accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
                        st.fscale) & ~st.unresolved[:, None]
-    roundoff = st.noise >= 0.5 * st.err
+    roundoff = np.isfinite(st.noise) & (st.noise >= 0.5 * st.err)
     status[:] = np.where(accept, Status.OK,
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
     noise = st.sigma[st.c.base]

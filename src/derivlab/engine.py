@@ -536,13 +536,16 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     t, d = g.t, g.diag
     k = t.order
     h = H[:, 0]
-    if t.kind == "mixed":  # the odd parts along its three lines through x: three first derivatives
+    if t.kind == "mixed":
+        # the odd parts along its three lines through x, combined as the mixed stencil combines
+        # their even parts: a jump along one axis alone (relu(v0)**2) cancels, as in the estimate
         j, vals = 1, v
-        pairs = [(a, b) for a in range(len(t.coef)) for b in range(a)
-                 if (t.coef[a] == -t.coef[b]).all() and t.coef[a].any()]
-        W = np.zeros((len(pairs), len(t.coef)))
-        for r, (a, b) in enumerate(pairs):
-            W[r, a], W[r, b] = 0.5, -0.5
+        W = np.zeros((1, len(t.coef)))
+        for a in range(len(t.coef)):
+            for b in range(a):
+                if (t.coef[a] == -t.coef[b]).all() and t.coef[a].any():
+                    sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
+                    W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
     else:
         c = t.coef[:, 0]
         if k % 2:

@@ -26,7 +26,7 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil, _solve_weights
 from .evaluate import CHUNK_BYTES
-from .steps import MAX_LEVELS, RATIO, ladder, levels_below, snap
+from .steps import MAX_LEVELS, ladder, levels_below, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
@@ -472,11 +472,11 @@ def _diagnose(st, g, idx, ids, v, H, D):
     t = g.t
     n, m, Fd = v.shape
     if g.diag is None:
-        g.diag = {"v": np.full((len(g.ids), m, Fd), np.nan, v.dtype),
-                  "H": np.full(len(g.ids), np.nan), "D": np.full((len(g.ids), Fd), np.nan, v.dtype), "s": np.full((len(g.ids), Fd), np.nan),
-                  "flat": np.zeros((len(g.ids), Fd), int), "Q": np.full((len(g.ids), 3, Fd), np.nan),
-                  "seen": np.zeros((len(g.ids), Fd), bool),
-                  }
+        N = len(g.ids)
+        g.diag = {"v": np.full((N, m, Fd), np.nan, v.dtype), "H": np.full(N, np.nan),
+                  "D": np.full((N, Fd), np.nan, v.dtype), "s": np.full((N, Fd), np.nan),
+                  "flat": np.zeros((N, Fd), int), "Q": np.full((N, 3, Fd), np.nan),
+                  "seen": np.zeros((N, Fd), bool)}
     d = g.diag
     base = st.c.base[ids]
     F0 = st.F0[base]

@@ -266,7 +266,7 @@ def test_float32_input(name, expr, f, x0):
     res = derivlab.derivative(rec, x32)
     exact = exact_derivative(expr, X, float(x32), 1)
     assert res.success, res.message
-    assert rel_err(res.value, exact) <= 1e-4
+    assert rel_err(res.value, exact) <= 2e-5  # float32: 8.5e-7 at worst measured
     assert res.error >= abs_err(res.value, exact)
     pts = np.concatenate([p.ravel() for p in seen])
     assert pts.dtype == np.float32
@@ -285,7 +285,8 @@ def test_float32_large_x_steps_do_not_collapse(x0):
     res = derivlab.derivative(rec, x32)
     exact = mpmath.mpf(1) / (2 * mpmath.sqrt(mpmath.mpf(float(x32))))
     assert res.success
-    assert rel_err(res.value, exact) <= 1e-4
+    assert rel_err(res.value, exact) <= 2e-5  # measured 1.2e-6
+    assert res.error >= abs_err(res.value, exact)
     pts = np.concatenate([p.ravel() for p in seen])
     assert np.count_nonzero(pts == x32) <= 1
 
@@ -300,7 +301,7 @@ def test_float32_gradient_beats_seed_float32_cast():
     for i, s in enumerate(V):
         exact = exact_partial(expr, V, (4, 5, 1), s)
         assert res.error[i] >= abs_err(res.value[i], exact)
-        assert rel_err(res.value[i], exact) <= 1e-4
+        assert rel_err(res.value[i], exact) <= 2e-5  # measured 1.9e-6
         assert abs_err(res.value[i], exact) < abs_err(seed[i], exact) / 10
 
 
@@ -423,7 +424,7 @@ def test_adaptive_false_uses_the_textbook_step():
         assert res.step == pytest.approx(h, rel=1e-12)
         same = derivlab.derivative(np.exp, 2.5, order=order, accuracy=accuracy, step=res.step)
         assert same.value == res.value
-        assert rel_err(res.value, mpmath.exp(mpmath.mpf(2.5))) <= 1e-4
+        assert rel_err(res.value, mpmath.exp(mpmath.mpf(2.5))) <= 1e-7  # measured 7e-9
 
 
 def test_error_estimate_with_cancellation():

@@ -95,3 +95,58 @@ def test_error_estimate_covers_true_error(name, x):
     assert res.success, res.message
     assert res.error >= true_err
     assert true_err <= 1e-12 * max(1.0, float(abs(exact)))
+
+
+# -- wider: compositions, |x| from 1e-6 to 1e6, float32 -------------------------------------
+
+import functools  # noqa: E402
+
+import sympy  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+_S = sympy.Symbol("x")
+#: (name, SymPy expression, numpy function, |x| range where it is smooth and well-scaled)
+COMPOSITIONS = {
+    "exp_sin": (sympy.exp(sympy.sin(_S)), lambda x: np.exp(np.sin(x)), 1e6),
+    "log1p_x2": (sympy.log(1 + _S**2), lambda x: np.log(1 + x * x), 1e6),
+    "tanh": (sympy.tanh(_S), np.tanh, 1e6),
+    "rational": ((_S**2 + 1) / (_S**2 + 3 * _S + 5), lambda x: (x * x + 1) / (x * x + 3 * x + 5), 1e6),
+    "sqrt_1_x2": (sympy.sqrt(1 + _S**2), lambda x: np.sqrt(1 + x * x), 1e6),
+    "atan": (sympy.atan(_S), np.arctan, 1e6),
+    "sin_exp": (sympy.sin(sympy.exp(_S / 4)), lambda x: np.sin(np.exp(x / 4)), 8.0),
+    "x_exp": (_S * sympy.exp(-_S**2 / 8), lambda x: x * np.exp(-x * x / 8), 30.0),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _truth_fn(name, order):
+    """The order-th derivative, lambdified once for mpmath."""
+    return sympy.lambdify(_S, sympy.diff(COMPOSITIONS[name][0], _S, order), modules="mpmath")
+
+
+def _points(limit):
+    mags = st.floats(-6, np.log10(limit), allow_nan=False).map(lambda e: 10.0**e)
+    return st.tuples(mags, st.sampled_from([1.0, -1.0])).map(lambda t: t[0] * t[1])
+
+
+@st.composite
+def _cases(draw):
+    name = draw(st.sampled_from(sorted(COMPOSITIONS)))
+    x = draw(_points(COMPOSITIONS[name][2]))
+    dtype = draw(st.sampled_from([np.float64, np.float64, np.float32]))
+    order = draw(st.sampled_from([1, 1, 2]))
+    return name, dtype(x), order
+
+
+@settings(max_examples=120, derandomize=True, deadline=None)
+@given(_cases())
+def test_compositions_success_implies_honest_error(case):
+    name, x, order = case
+    res = derivlab.derivative(COMPOSITIONS[name][1], x, order=order)
+    if not res.success:
+        return
+    with mpmath.workdps(30):
+        exact = _truth_fn(name, order)(mpmath.mpf(float(x)))
+        true_err = float(abs(mpmath.mpf(float(res.value)) - exact))
+    assert true_err <= res.error, (name, x, order, res.value, res.error, true_err)

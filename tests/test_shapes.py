@@ -97,7 +97,7 @@ def test_scalar_operators_batch_equals_loop(op):
     loop = [fn(_g, p) for p in PTS]
     _same(res.value, [r.value for r in loop])
     _same(res.error, [r.error for r in loop])
-    assert res.value.shape == (5, 2) if op == "gradient" else (5, 2, 2)
+    assert res.value.shape == ((5, 2) if op == "gradient" else (5, 2, 2))
 
 
 def test_jacobian_batch_equals_loop():

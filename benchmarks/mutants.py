@@ -1,0 +1,305 @@
+"""Mutation testing of our own: does the test suite notice when the engine is subtly wrong?
+
+Each mutant is (name, file under src/derivlab, exact source snippet, replacement,
+description). For each one the script copies ``src/`` to a temporary directory,
+replaces the snippet (which must occur exactly once: a snippet that no longer
+matches the code is reported as ``stale``, never silently skipped), and runs
+
+    python -m pytest -x -q -p no:cacheprovider tests
+
+from the repository root with ``PYTHONPATH`` pointing at the mutated copy, two
+mutants at a time, each under a timeout. A mutant is ``caught`` when pytest fails
+(or the run times out, shown as ``caught (timeout)``), ``survived`` when the whole
+suite passes. Before the mutants, the script checks that the tests really import
+derivlab from the copy (``python -c "import derivlab"`` must name the temp
+directory) and that the unmutated copy passes; the ``canary`` mutant breaks the
+import and must be caught.
+
+Usage (from the repository root, with the test dependencies installed)::
+
+    python benchmarks/mutants.py                 # every mutant, then the score
+    python benchmarks/mutants.py --list          # names and descriptions only
+    python benchmarks/mutants.py --only NAME     # one mutant (repeatable; comma lists too)
+    python benchmarks/mutants.py --jobs 2 --timeout 300 --show-failure
+    python benchmarks/mutants.py --deselect tests/test_x.py::test_known_bug   # a test that
+                                 # fails on the unmutated code (a bug not fixed yet)
+
+``--show-failure`` prints the first failing test of each caught mutant. The exit
+status is 0 when every mutant is caught and none is stale, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = "derivlab"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    file: str          # relative to src/derivlab
+    snippet: str       # must occur exactly once
+    replacement: str
+    description: str
+
+
+M = Mutant
+MUTANTS = [
+    # -- sanity: the tests must import derivlab from the mutated copy ---------------------
+    M("canary", "__init__.py", '__version__ = "0.1.0"', 'raise ImportError("mutant canary")',
+      "import derivlab fails (checks that tests use the mutated copy)"),
+
+    # -- from the reviewer's report -----------------------------------------------------------
+    M("mixed-forward-weight", "engine.py",
+      'np.array([1, -1, -1, 1], float), 2, 1, False, "mixed forward")',
+      'np.array([1, -1, -1, 1], float) * (1 + 1e-6), 2, 1, False, "mixed forward")',
+      "forward mixed Hessian weights scaled by 1 + 1e-6"),
+    M("mixed-backward-weight", "engine.py",
+      'MIXED_BACKWARD = Template(-_ONE_SIDED, np.array([1, -1, -1, 1], float)',
+      'MIXED_BACKWARD = Template(-_ONE_SIDED, np.array([1, -1, -1, 1.000001], float)',
+      "backward mixed Hessian: centre weight 1 -> 1.000001"),
+    M("noise-slope-sign", "engine.py",
+      "noise += NOISE_ULPS * st.eps * (xi", "noise -= NOISE_ULPS * st.eps * (xi",
+      "_noise: the eps*|x f'| round-off term subtracted"),
+    M("nrow-sign", "engine.py",
+      "(rho * nrow[ok, k - 1] + nprev[ok, k - 1])", "(rho * nrow[ok, k - 1] - nprev[ok, k - 1])",
+      "_extrapolate: round-off of the previous row subtracted"),
+    M("one-sided-safety", "engine.py", "ONE_SIDED_SAFETY = 3.0", "ONE_SIDED_SAFETY = 1.0",
+      "one-sided truncation estimates not widened"),
+    M("kink-threshold", "engine.py", "big = hist[:, 2] > 100 * nS", "big = hist[:, 2] > 1e6 * nS",
+      "kink threshold raised 10^4-fold"),
+    M("probe-accepts-all", "evaluate.py",
+      "and _agree(res[0], out[0]) and _agree(res[n - 1], out[n - 1]))", ")",
+      "vectorization probe accepts any batch of the right shape (good = True)"),
+    M("truncation-halved", "engine.py", "tr = safety * np.maximum(", "tr = 0.5 * safety * np.maximum(",
+      "truncation estimate halved"),
+    M("rtol-no-early-stop", "engine.py", "if st.rtol is not None:  # met",
+      "if False:  # met", "_stop: rtol never stops a ladder early"),
+    M("rtol-ignored-in-acceptance", "engine.py",
+      "return base if user is None else np.maximum(base, user)", "return base",
+      "_rtol: the user's rtol ignored when accepting"),
+    M("error-div-3", "engine.py", "err = np.where(finite, st.err, np.nan)",
+      "err = np.where(finite, st.err / 3, np.nan)", "_finish: every error estimate divided by 3"),
+
+    # -- engine.py ------------------------------------------------------------------------
+    M("min-rows-2", "engine.py", "MIN_ROWS = 3 ", "MIN_ROWS = 2 ",
+      "a value trusted after two levels"),
+    M("jump-1", "engine.py", "JUMP = 3 ", "JUMP = 1 ", "never divide the step by 8"),
+    M("jump-change-1", "engine.py", "JUMP_CHANGE = 0.1 ", "JUMP_CHANGE = 1.0 ",
+      "jump only when estimates change by 100%"),
+    M("noise-ulps-1", "engine.py", "NOISE_ULPS = 4.0 ", "NOISE_ULPS = 1.0 ",
+      "f's rounding assumed 1 ulp"),
+    M("kmax-2", "engine.py", "KMAX = 5 ", "KMAX = 2 ", "Richardson tableau only 2 columns deep"),
+    M("rho-exponent", "engine.py", "2.0 ** (t.accuracy + p * (k - 1))",
+      "2.0 ** (t.accuracy + p * k)", "non-Neville extrapolation ratio off by one power"),
+    M("ladder-step-2", "engine.py", "g.e[np.flatnonzero(g.active)] += 1",
+      "g.e[np.flatnonzero(g.active)] += 2", "ladder quarters the step instead of halving"),
+    M("accept-zero-flip", "engine.py", "(mag <= err) & (err <= np.sqrt(rtol ** 3) * fscale)",
+      "(mag >= err) & (err <= np.sqrt(rtol ** 3) * fscale)",
+      "_accepted: zero rule's comparison flipped"),
+    M("accept-trunc0-or", "engine.py", "((trunc == 0) & (err <= fscale))",
+      "((trunc == 0) | (err <= fscale))", "_accepted: exact-agreement rule uses or"),
+    M("accept-small-flip", "engine.py", "small = err <= rtol * np.maximum(np.abs(value), mag)",
+      "small = err <= rtol * np.maximum(np.abs(value), mag) * 1e6",
+      "_accepted: relative tolerance 1e6 looser"),
+    M("no-contradiction", "engine.py", 'better = (best["err"] < st.err[ids]) | contradicted',
+      'better = (best["err"] < st.err[ids])', "_keep_best: contradicted rule removed"),
+    M("contradiction-noise", "engine.py", '& (best["trunc"] > 10 * best["noise"])', "",
+      "_keep_best: a contradiction may be pure round-off"),
+    M("stall-1", "engine.py", "done |= (g.stall[idx] >= 2)", "done |= (g.stall[idx] >= 1)",
+      "_stop: one level of growing error stops"),
+    M("stop-trunc-10-noise", "engine.py", "done = every((st.trunc[ids] <= st.noise[ids])",
+      "done = every((st.trunc[ids] <= 100 * st.noise[ids])",
+      "_stop: stop while truncation is still 100x round-off"),
+    M("fallback-sides-swapped", "engine.py",
+      '(("forward", plus & ~minus), ("backward", minus & ~plus))',
+      '(("forward", minus & ~plus), ("backward", plus & ~minus))',
+      "_fallback: one-sided stencil goes towards the bad side"),
+    M("below-x-off-by-one", "engine.py", "np.log2(unit / np.where(x > 0, x, 1.0))) + 1",
+      "np.log2(unit / np.where(x > 0, x, 1.0))) - 1", "_below_x: ladder exponent 2 levels short"),
+    M("roundoff-status", "engine.py", "roundoff = st.noise >= 0.5 * st.err",
+      "roundoff = st.noise >= 5 * st.err", "_finish: ROUNDOFF rarely reported"),
+    M("kink-enough", "engine.py", "enough = g.nrows[idx] >= 2", "enough = g.nrows[idx] >= 6",
+      "kink detector waits 6 levels"),
+    M("noise-no-tiny", "engine.py", "+ st.tiny * (v != 0)", "",
+      "_noise: smallest normal number not carried"),
+    # -- plans.py / steps.py ----------------------------------------------------------------
+    M("domain-side-flip", "plans.py", 'side = "forward" if above[i] >= below[i] else "backward"',
+      'side = "forward" if above[i] <= below[i] else "backward"',
+      "_fit_domain: one-sided stencil towards the nearer edge"),
+    M("domain-need-floor", "plans.py", "need = int(np.ceil(np.log2(reach(line)[i] / room)))",
+      "need = int(np.floor(np.log2(reach(line)[i] / room)))",
+      "_fit_domain: central stencil shrunk one halving too few (crosses the edge)"),
+    M("domain-level-floor", "plans.py",
+      "level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))",
+      "level0[i] = max(0, int(np.floor(np.log2(reach(t)[i] / space))))",
+      "_fit_domain: one-sided stencil starts one halving too large"),
+    M("central-limit-0", "plans.py", "_CENTRAL_LIMIT = 8 ", "_CENTRAL_LIMIT = 0 ",
+      "never shrink a central stencil near an edge"),
+    M("direction-scale-ceil", "steps.py", "np.exp2(np.floor(np.log2(np.min(",
+      "np.exp2(np.ceil(np.log2(np.min(", "direction_scale rounds up"),
+    M("start-step-order", "steps.py", "(2 if order >= 2 else 0)", "(2 if order > 2 else 0)",
+      "start_step: second derivatives start 4x smaller"),
+    M("min-step-1", "steps.py", "return 16 * np.maximum(", "return 1 * np.maximum(",
+      "min_step: steps down to one ulp of x"),
+    M("scale-floor", "steps.py", "np.minimum(np.round(np.log2(mag)), 1023)",
+      "np.minimum(np.round(np.log2(mag)) + 1, 1023)", "scale_of twice as large"),
+    # -- stencils.py / evaluate.py / complexstep.py ---------------------------------------
+    M("stencil-symmetric-sign", "stencils.py", "sign = (-1) ** self.order",
+      "sign = (-1) ** (self.order + 1)", "Stencil.symmetric parity flipped"),
+    M("stencil-accuracy-off", "stencils.py", "            return j - order\n",
+      "            return j - order + 1\n", "_accuracy_of one too high"),
+    M("agree-loose", "evaluate.py", "<= 1e-12 * np.maximum(np.abs(a[fin])",
+      "<= 1e-3 * np.maximum(np.abs(a[fin])", "_agree accepts 1e-3 relative differences"),
+    M("complex-step-large-h", "complexstep.py", "h = 2.0**-64 *", "h = 2.0**-18 *",
+      "complex step with h ~ 4e-6 (O(h^2) error ~ 1e-11)"),
+    M("complex-agree-loose", "complexstep.py", "agree = gap <= 3 *", "agree = gap <= 3e6 *",
+      "complex step verified against a 1e6-times wider bar"),
+]
+
+
+def _apply(mutant: Mutant, dest: Path) -> str | None:
+    """Copy src/ to dest and mutate it; return None, or a reason the mutant is stale."""
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    path = dest / "src" / PKG / mutant.file
+    if not path.exists():
+        return f"no file {mutant.file}"
+    text = path.read_text()
+    count = text.count(mutant.snippet)
+    if count != 1:
+        return f"snippet occurs {count} times in {mutant.file}"
+    path.write_text(text.replace(mutant.snippet, mutant.replacement))
+    return None
+
+
+def _env(dest: Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(dest / "src")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _first_failure(out: str) -> str:
+    for line in out.splitlines():
+        if line.startswith(("FAILED", "ERROR")):
+            return line[:160]
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    return lines[-1][:160] if lines else ""
+
+
+DESELECT: list[str] = []
+
+
+def run_one(mutant: Mutant | None, timeout: float) -> dict:
+    """Run the suite against one mutant (None: the unmutated copy)."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="derivlab-mutant-") as tmp:
+        dest = Path(tmp)
+        if mutant is None:
+            shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            stale = _apply(mutant, dest)
+            if stale:
+                return {"outcome": "stale", "seconds": 0.0, "detail": stale}
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "tests"]
+        cmd += [arg for node in DESELECT for arg in ("--deselect", node)]
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, env=_env(dest), capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"outcome": "caught (timeout)", "seconds": time.perf_counter() - t0,
+                    "detail": f"over {timeout:g} s"}
+        out = proc.stdout + proc.stderr
+        outcome = "survived" if proc.returncode == 0 else "caught"
+        return {"outcome": outcome, "seconds": time.perf_counter() - t0,
+                "detail": "" if proc.returncode == 0 else _first_failure(out), "rc": proc.returncode}
+
+
+def check_import_path() -> None:
+    """The tests must import derivlab from PYTHONPATH, not from an installed copy."""
+    with tempfile.TemporaryDirectory(prefix="derivlab-mutant-") as tmp:
+        dest = Path(tmp)
+        shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        out = subprocess.run([sys.executable, "-c", f"import {PKG}; print({PKG}.__file__)"],
+                             cwd=ROOT, env=_env(dest), capture_output=True, text=True, timeout=120)
+        where = out.stdout.strip()
+        if not where.startswith(str(dest)):
+            sys.exit(f"derivlab is imported from {where or out.stderr!r}, not from the mutated "
+                     f"copy in {dest}: fix PYTHONPATH / the installation first")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", action="append", default=[], metavar="NAME",
+                    help="run only this mutant (repeatable, or comma-separated)")
+    ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per mutant (default 300)")
+    ap.add_argument("--deselect", action="append", default=[], metavar="NODEID",
+                    help="pytest node id to leave out (a test failing on the unmutated code)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
+    ap.add_argument("--show-failure", action="store_true", help="print each caught mutant's first failure")
+    args = ap.parse_args(argv)
+
+    chosen = MUTANTS
+    if args.only:
+        names = {n.strip() for item in args.only for n in item.split(",") if n.strip()}
+        unknown = names - {m.name for m in MUTANTS}
+        if unknown:
+            ap.error(f"unknown mutant(s): {', '.join(sorted(unknown))} (see --list)")
+        chosen = [m for m in MUTANTS if m.name in names]
+    if args.list:
+        width = max(len(m.name) for m in chosen)
+        for m in chosen:
+            print(f"{m.name:<{width}}  {m.file:<14} {m.description}")
+        return 0
+
+    DESELECT[:] = args.deselect
+    check_import_path()
+    if not args.no_baseline:
+        base = run_one(None, args.timeout)
+        if base["outcome"] != "survived":
+            print(f"the unmutated suite fails ({base['detail']}): every mutant would look caught")
+            return 1
+        print(f"baseline: suite passes in {base['seconds']:.1f} s")
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda m: run_one(m, args.timeout), chosen))
+
+    width = max(len(m.name) for m in chosen)
+    print(f"| {'mutant':<{width}} | file           | outcome          | seconds |")
+    print(f"|{'-' * (width + 2)}|----------------|------------------|---------|")
+    for m, r in zip(chosen, results):
+        print(f"| {m.name:<{width}} | {m.file:<14} | {r['outcome']:<16} | {r['seconds']:7.1f} |")
+    if args.show_failure:
+        for m, r in zip(chosen, results):
+            if r["detail"]:
+                print(f"{m.name}: {r['detail']}")
+    caught = sum(r["outcome"].startswith("caught") for r in results)
+    stale = [m.name for m, r in zip(chosen, results) if r["outcome"] == "stale"]
+    survived = [m.name for m, r in zip(chosen, results) if r["outcome"] == "survived"]
+    live = len(chosen) - len(stale)
+    print(f"\nscore: {caught}/{live} caught ({100 * caught / max(live, 1):.0f}%), "
+          f"{len(survived)} survived, {len(stale)} stale; {time.perf_counter() - t0:.0f} s")
+    if survived:
+        print("survived: " + ", ".join(survived))
+    if stale:
+        print("stale: " + ", ".join(f"{m.name} ({r['detail']})" for m, r in zip(chosen, results)
+                                     if r["outcome"] == "stale"))
+    return 0 if not survived and not stale else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -26,7 +26,7 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil, _solve_weights
 from .evaluate import CHUNK_BYTES
-from .steps import MAX_LEVELS, ladder, levels_below, snap
+from .steps import MAX_LEVELS, RATIO, ladder, levels_below, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
@@ -486,11 +486,15 @@ def _diagnose(st, g, idx, ids, v, H, D):
         return
     c = t.coef[:, 0]
     nz = c != 0
+    # the last level's points, less those nearly on this level's (2h against 1.9h): they
+    # would make the window's weights huge
+    far = nz & (np.abs(c[:, None] * RATIO - c[None, nz]).min(axis=1) > 0.25)
     h0, hp = H[:, 0], d["H"][idx]
-    offs = np.concatenate([c[nz][None] * h0[:, None], c[nz][None] * hp[:, None],
+    offs = np.concatenate([c[nz][None] * h0[:, None], c[far][None] * hp[:, None],
                            np.zeros((n, 1))], axis=1)
-    vals = np.concatenate([v[:, nz], d["v"][idx][:, nz], F0[:, None]], axis=1)
-    have = np.isfinite(hp) & np.isfinite(vals).all(axis=(1, 2))
+    vals = np.concatenate([v[:, nz], d["v"][idx][:, far], F0[:, None]], axis=1)
+    # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
+    have = np.isfinite(hp) & np.isfinite(vals).all(axis=(1, 2)) & (t.kind == "central")
     sig = np.full((n, Fd), np.nan)
     if have.any():
         u = offs[have] / np.abs(offs[have]).max(axis=1, keepdims=True)

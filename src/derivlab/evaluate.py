@@ -155,24 +155,26 @@ class Evaluator:
                          f"{(len(pts), *self.fshape)}")
 
     def _probe(self, points, out):
-        """Decide vectorized=None: a batch must match single calls at its two ends."""
+        """Decide vectorized=None: a batch must match single calls at its two ends and in
+        its middle (an f that treats interior rows of a batch differently is caught)."""
         n = len(points)
-        out[0] = self._single(points[0])
-        out[n - 1] = self._single(points[n - 1])
+        check = sorted({0, n // 2, n - 1})
+        for i in check:
+            out[i] = self._single(points[i])
         self.nfev += n  # f is given all n points, whether or not the batch is then used
         try:
             res = self._as_array(self._call(points.copy()))
-            good = (res.shape == out.shape
-                    and _agree(res[0], out[0]) and _agree(res[n - 1], out[n - 1]))
+            good = res.shape == out.shape and all(_agree(res[i], out[i]) for i in check)
         except InputTypeError:
             good = False
         except Exception:  # noqa: BLE001 - a non-vectorized f may raise on a batch
             good = False
         self.vectorized = good
+        rest = [i for i in range(n) if i not in check]
         if good:
-            out[1:n - 1] = res[1:n - 1]
+            out[rest] = res[rest]
         else:
-            for i in range(1, n - 1):
+            for i in rest:
                 out[i] = self._single(points[i])
 
 

@@ -400,7 +400,7 @@ def test_huge_offset_no_confident_wrong_number():
 def test_fast_oscillation_is_flagged():
     res = derivlab.derivative(lambda x: np.sin(1e13 * x), 0.3)
     assert not res.success
-    assert res.status in (Status.NOT_CONVERGED, Status.ROUNDOFF)
+    assert res.status in (Status.NOT_CONVERGED, Status.ROUNDOFF, Status.NOISY)
     assert res.message
 
 

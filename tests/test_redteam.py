@@ -38,9 +38,8 @@ SHOWN = 40
 #: (kind, class) -> how many the sweep still has (target 0; lower it as the engine improves).
 OPEN = {
     ("periodic", "confident_wrong"): 3, ("jump", "confident_wrong"): 6,
-    ("noise", "confident_wrong"): 34,
-    ("periodic", "false_alarm"): 102, ("jump", "false_alarm"): 76,
-    ("hessian_kink", "false_alarm"): 18, ("false_alarm", "false_alarm"): 7,
+    ("periodic", "false_alarm"): 22, ("jump", "false_alarm"): 70,
+    ("hessian_kink", "false_alarm"): 18, ("false_alarm", "false_alarm"): 5,
 }
 
 

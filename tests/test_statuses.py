@@ -17,7 +17,9 @@ CASES = [
     (Status.NONFINITE, lambda x: np.nan * x, 1.0, {}, "NaN/inf"),
     (Status.NOT_CONVERGED, np.sign, 0.0, {}, "did not settle"),
     (Status.NOT_CONVERGED, np.sqrt, 0.0, {}, "did not settle"),
-    (Status.ROUNDOFF, lambda x: np.sin(1e13 * x), 0.3, {}, "round-off"),
+    # wiggles far finer than any step x + h can resolve at x = 0.3 look like noise in f
+    (Status.NOISY, lambda x: np.sin(1e13 * x), 0.3, {}, "noise in f measured"),
+    (Status.NOISY, lambda x: np.round(np.sin(x), 6), 1.0, {}, "noisy"),
     (Status.ROUNDOFF, lambda x: 1e6 + 1e-3 * x, 1.0, {}, "round-off"),
     (Status.NOT_SMOOTH, np.abs, 0.0, {}, "not differentiable"),
     (Status.NOT_SMOOTH, lambda x: np.maximum(x, 0.0), 0.0, {}, "kink"),

@@ -26,7 +26,7 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil, _solve_weights
 from .evaluate import CHUNK_BYTES
-from .steps import MAX_LEVELS, RATIO, ladder, levels_below, snap
+from .steps import MAX_LEVELS, ladder, levels_below, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
@@ -39,8 +39,12 @@ NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 KINK_STEADY = 0.75  # a jump detector shrinking slower than this per level (smooth: 1/RATIO)
 KINK_ABOVE = 100.0  # ... and this far above its round-off is a jump in the derivative
-NOISE_FLAT = 0.3    # a window difference shrinking slower than this (smooth: RATIO**-4) is noise
+NOISE_SHRINK = 0.75 # a window difference shrinking slower than h**this is flat: noise, if it lasts
 NOISE_ABOVE = 30.0  # ... and noise of f, not its rounding, when this far above eps * |f|
+SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
+                    # sweep 5% of estimates fell short by up to 2x: differences in a tableau
+                    # sample the error, they do not bound it)
+NOISE_CALM = 30.0   # ... and a window difference this far below it, three levels running, ends it
 NOISE_Z = 3.0       # measured noise enters error bars at this multiple of its estimate
 
 
@@ -136,6 +140,7 @@ class _State:
         self.kink = np.zeros((C, Fd), bool)
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
+        self.csig = np.zeros((C, Fd))  # ... as each component measured it
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see _diagnose)
         self.quantised = np.zeros(C, bool)   # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
@@ -143,6 +148,10 @@ class _State:
         if comps.edge is not None:
             self.sided[comps.edge] = [comps.template[i].kind for i in np.flatnonzero(comps.edge)]
         self.trace = [] if trace else None
+        # a kept value set aside when a flat window seemed to show unresolved wiggles (_diagnose)
+        self.shelf = {"value": np.full((C, Fd), np.nan, dtype=F0.dtype), "err": np.full((C, Fd), np.inf),
+                      "trunc": np.full((C, Fd), np.inf), "noise": np.full((C, Fd), np.inf),
+                      "mag": np.zeros((C, Fd)), "amp": np.full((C, Fd), np.inf)}
 
 
 def _points(st, groups):
@@ -319,7 +328,8 @@ def _update(st, g, v, fixed):
     # until a value is kept, the latest difference stands in (error unknown: infinite)
     st.value[ids] = np.where(np.isnan(st.value[ids]), D, st.value[ids])
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
-        err = np.where(np.isfinite(best["err"]), best["err"], np.nan)  # NaN: no conclusion yet
+        err = SAFETY * best["trunc"] + best["noise"]
+        err = np.where(np.isfinite(err), err, np.nan)  # NaN: no conclusion yet
         concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
         for k in range(first, len(st.trace)):
             rec = st.trace[k]
@@ -439,8 +449,11 @@ def _stop(st, g, idx, ids, row_err, noise):
     # a jump seen at these steps may lie beside x, not at it (relu at 1e-8): walk on, faster,
     # until the steps pass under it or the ladder ends
     kinky = (st.kink[ids] & g.diag["seen"][idx]).any(axis=1) if g.diag is not None else False
-    done &= ~kinky & ~st.unresolved[ids]
-    g.e[idx[kinky & ~done]] += JUMP - 1
+    # a plateau of noise may be wiggles these steps straddle: walk on, faster, until smaller
+    # steps resolve them or the ladder ends
+    plateau = (st.csig[ids] > 0).any(axis=1)
+    done &= ~kinky & ~st.unresolved[ids] & ~plateau
+    g.e[idx[(kinky | plateau) & ~done]] += JUMP - 1
     g.active[idx[done]] = False
 
 
@@ -474,9 +487,12 @@ def _diagnose(st, g, idx, ids, v, H, D):
     if g.diag is None:
         N = len(g.ids)
         g.diag = {"v": np.full((N, m, Fd), np.nan, v.dtype), "H": np.full(N, np.nan),
+                  "v2": np.full((N, m, Fd), np.nan, v.dtype), "H2": np.full(N, np.nan),
                   "D": np.full((N, Fd), np.nan, v.dtype), "s": np.full((N, Fd), np.nan),
                   "flat": np.zeros((N, Fd), int), "Q": np.full((N, 3, Fd), np.nan),
-                  "seen": np.zeros((N, Fd), bool)}
+                  "seen": np.zeros((N, Fd), bool), "sloped": np.zeros((N, Fd), bool),
+                  "calm": np.zeros((N, Fd), int),
+                  "calm_e": np.zeros((N, Fd), int), "e": g.e.copy()}
     d = g.diag
     base = st.c.base[ids]
     F0 = st.F0[base]
@@ -486,49 +502,99 @@ def _diagnose(st, g, idx, ids, v, H, D):
         return
     c = t.coef[:, 0]
     nz = c != 0
-    # the last level's points, less those nearly on this level's (2h against 1.9h): they
-    # would make the window's weights huge
-    far = nz & (np.abs(c[:, None] * RATIO - c[None, nz]).min(axis=1) > 0.25)
-    h0, hp = H[:, 0], d["H"][idx]
-    offs = np.concatenate([c[nz][None] * h0[:, None], c[far][None] * hp[:, None],
-                           np.zeros((n, 1))], axis=1)
-    vals = np.concatenate([v[:, nz], d["v"][idx][:, far], F0[:, None]], axis=1)
+    h0 = H[:, 0]
+    # the window: this level's points, f(x), and the last two levels' points less those nearly
+    # on one already in (2h against 1.9h): they would make the window's weights huge
+    offs = [c[nz][None] * h0[:, None], np.zeros((n, 1))]
+    vals = [v[:, nz], F0[:, None]]
+    for hl, vl in ((d["H"][idx], d["v"][idx]), (d["H2"][idx], d["v2"][idx])):
+        o = c[nz][None] * hl[:, None]
+        taken = np.concatenate(offs, axis=1)
+        gap = np.abs(o[:, :, None] - taken[:, None, :])
+        gap = np.where(np.isnan(gap), np.inf, gap).min(axis=2)
+        o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
+        offs.append(o)
+        vals.append(vl[:, nz])
+    offs, vals = np.concatenate(offs, axis=1), np.concatenate(vals, axis=1)
+    use = np.isfinite(offs)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
-    have = np.isfinite(hp) & np.isfinite(vals).all(axis=(1, 2)) & (t.kind == "central")
+    have = np.isfinite(d["H2"][idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(1, 2)) \
+        & (t.kind == "central")
     sig = np.full((n, Fd), np.nan)
-    if have.any():
-        u = offs[have] / np.abs(offs[have]).max(axis=1, keepdims=True)
+    for pattern in np.unique(use[have], axis=0):  # (one pattern, but for jumps of the ladder)
+        rows = np.flatnonzero(have & (use == pattern).all(axis=1))
+        u = offs[rows][:, pattern]
+        u = u / np.abs(u).max(axis=1, keepdims=True)
         # orthogonal to every polynomial of degree < N-2: on symmetric points one even and one
         # odd combination, so wiggles of either parity show
         A = u[:, :, None] ** np.arange(u.shape[1] - 2)[None, None, :]
         w = np.linalg.svd(A)[0][:, :, -2:]
-        sig[have] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[have])) ** 2).sum(axis=1))
-    settled = np.abs(D - d["D"][idx]) <= JUMP_CHANGE * np.abs(D)
-    # a smooth f's window differences shrink like (h / h_prev)**(N-2); flat: not half as fast
-    shrink = (h0 / hp)[:, None] ** ((vals.shape[1] - 2) / 2)
+        sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
+                            .sum(axis=1))
+    hp = d["H"][idx]
+    # the estimates settled, or their change is what noise of this size makes of them
+    change = np.abs(D - d["D"][idx])
+    amp = np.abs(t.weights).sum() / h0 ** t.order
+    steady = change <= JUMP_CHANGE * np.abs(D)
+    settled = steady | (change <= 10 * sig * amp[:, None])
+    # a smooth f's window differences shrink like (h / h_prev)**(N-2) (N = 7 points), a jump's
+    # in f or f' like h or h**2; noise stays put. Flat: slower than h**0.75
+    shrink = (h0 / hp)[:, None] ** NOISE_SHRINK
     flat = sig > shrink * d["s"][idx]
     d["flat"][idx] = np.where(flat & settled, d["flat"][idx] + 1, 0)
-    rounding = NOISE_ULPS * st.eps * np.abs(vals).max(axis=1) + st.tiny
+    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=1) \
+        + st.tiny
     above = sig > NOISE_ABOVE * rounding
     noisy = (d["flat"][idx] >= 2) & above
     level = np.where(noisy, np.fmax(sig, d["s"][idx]), 0)
-    np.maximum.at(st.sigma, base, level)
+    st.csig[ids] = np.fmax(st.csig[ids], level)
+    # three levels in a row far below the plateau (f not constant there): the plateau was
+    # wiggles that steps this small resolve (t + sin(2 pi t) at t = 1e6, steps from 2**14
+    # down), not noise. What was kept at the wiggly steps goes too.
+    calm = (sig < st.csig[ids] / NOISE_CALM) & ~((vals == F0[:, None]) | ~use[:, :, None]).all(axis=1)
+    first = calm & (d["calm"][idx] == 0)
+    # (the walk will go back to the level after the last wiggly one)
+    d["calm_e"][idx] = np.where(first, d["e"][idx, None] + 1, d["calm_e"][idx])
+    d["calm"][idx] = np.where(calm, d["calm"][idx] + 1, 0)
+    free = d["calm"][idx] >= 3
+    restart = idx[free.any(axis=1)]
+    if free.any():
+        rows = free.any(axis=1)
+        st.csig[ids] = np.where(free, 0.0, st.csig[ids])
+        for name in ("err", "trunc", "noise"):
+            getattr(st, name)[ids[rows]] = np.inf
+        st.shelf["err"][ids[rows]] = np.inf
+        st.kink[ids[rows]] = False  # (the wiggles looked like jumps too)
+        # the walk starts again at the first calm level, with fresh tableau and detectors
+        g.e[idx[rows]] = np.where(free, d["calm_e"][idx], g.e[idx, None]).min(axis=1)[rows] - 1
+        g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
+    st.sigma[:] = 0
+    np.maximum.at(st.sigma, st.c.base, st.csig)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
     # t = 1000 with h = 128): not a basis for stopping
-    unres = (flat & above & ~noisy & (st.sigma[base] == 0)).any(axis=1)
+    unres = (flat & above & ~noisy & (st.sigma[base] == 0)).any(axis=1) & ~free.any(axis=1)
     st.unresolved[ids] = unres
     # nothing learnt at such steps counts: the tableau starts again, the kept value goes
     g.nrows[idx[unres]] = 0
+    # (the kept value is shelved: if the flat window was noise after all, it stands again)
+    shelve = ids[unres][np.isfinite(st.err[ids[unres]]).all(axis=1)
+                        & ~np.isfinite(st.shelf["err"][ids[unres]]).any(axis=1)]
+    for name, arr in st.shelf.items():
+        arr[shelve] = getattr(st, name)[shelve]
     for name in ("err", "trunc", "noise"):
         getattr(st, name)[ids[unres]] = np.inf
-    # f exactly constant over this level after a slope well above round-off at larger steps:
-    # quantised (np.round(f, 4)); the derivative of its steps is not f's
-    flatline = (vals == F0[:, None]).all(axis=1) & (np.abs(d["D"][idx]) > 0)
-    st.quantised[ids] |= (flatline & (np.abs(d["D"][idx]) * h0[:, None] ** t.order
-                                      > NOISE_ABOVE * rounding)).any(axis=1)
+    # f exactly constant over this level, after noise, or after a settled slope well above
+    # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
+    # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
+    const = (v == F0[:, None]).all(axis=1)
+    st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d["sloped"][idx])).any(axis=1)
+    d["sloped"][idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         _jump_detector(st, g, idx, ids, v, H, F0)
+    d["v2"][idx], d["H2"][idx], d["e"][idx] = d["v"][idx], d["H"][idx], g.e[idx]
     d["v"][idx], d["H"][idx], d["D"][idx], d["s"][idx] = v, h0, D, sig
+    for a in d.values():
+        a[restart] = 0 if a.dtype.kind in "ib" else np.nan
 
 
 def _jump_detector(st, g, idx, ids, v, H, F0):
@@ -641,12 +707,29 @@ def _record(st, g, idx, v, D, h):
                                   estimate=D[i], component=int(c)))
 
 
+def _unshelve(st):
+    """Where the flat window turned out to be noise, a value shelved before it stands again
+    (with the noise in its error bar) if it beats what came after."""
+    sigma = st.sigma[st.c.base]
+    sh = st.shelf
+    noise = sh["noise"] + NOISE_Z * sigma * sh["amp"]
+    err = sh["trunc"] + noise
+    back = (sigma > 0) & np.isfinite(err) & (err < st.err)
+    for name, new in (("value", sh["value"]), ("err", err), ("trunc", sh["trunc"]),
+                      ("noise", noise), ("mag", sh["mag"]), ("amp", sh["amp"])):
+        arr = getattr(st, name)
+        arr[back] = new[back]
+
+
 def _finish(st, fixed):
     status = np.full(st.value.shape, int(Status.OK))
     if fixed:
         status[:] = Status.FIXED_STEP
         status[~np.isfinite(st.value)] = Status.NONFINITE
         return Outcome(st.value, np.full(st.value.shape, np.nan), status, st.step, st.sided, st.trace)
+    _unshelve(st)
+    st.trunc = SAFETY * st.trunc
+    st.err = st.trunc + st.noise
     finite = np.isfinite(st.value)
     order = np.array([t.order for t in st.c.template])[:, None]
     # judge each entry against the largest of its siblings too (same point, same output):
@@ -664,7 +747,9 @@ def _finish(st, fixed):
     status[np.broadcast_to(st.quantised[:, None], status.shape)] = Status.NOISY
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
-    status[st.kink & ~sided] = Status.NOT_SMOOTH  # a jump: the value is a one-sided average
+    # a jump: the value is a one-sided average (unless noise, or wiggles the steps never
+    # resolved, could have made it: those say NOISY)
+    status[st.kink & ~sided & ~(~accept & (noise > 0))] = Status.NOT_SMOOTH
     why = np.where(st.nonfinite[:, None] | st.lost, int(Status.NONFINITE), int(Status.NOT_CONVERGED))
     status[~finite] = np.broadcast_to(why, status.shape)[~finite]
     status[st.lost] = Status.NONFINITE

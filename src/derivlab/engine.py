@@ -121,6 +121,7 @@ class _Group:
         self.diag = None   # the previous level's values and jump/noise detectors (_diagnose)
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
+        self.steady = np.zeros(n, bool)  # walked back after a jump or wiggles: no more jumps
 
 
 class _State:
@@ -367,7 +368,7 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):
         # still far from settling: divide the next step by 8, not 2
         change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
-        far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1)
+        far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1) & ~g.steady[idx]
         g.e[idx[far]] += JUMP - 1
     _keep_best(st, ids, best, h)
     _stop(st, g, idx, ids, best["err"], noise)
@@ -453,7 +454,7 @@ def _stop(st, g, idx, ids, row_err, noise):
     # steps resolve them or the ladder ends
     plateau = (st.csig[ids] > 0).any(axis=1)
     done &= ~kinky & ~st.unresolved[ids] & ~plateau
-    g.e[idx[(kinky | plateau) & ~done]] += JUMP - 1
+    g.e[idx[(kinky | plateau) & ~done & ~g.steady[idx]]] += JUMP - 1
     g.active[idx[done]] = False
 
 
@@ -568,6 +569,7 @@ def _diagnose(st, g, idx, ids, v, H, D):
         # the walk starts again at the first calm level, with fresh tableau and detectors
         g.e[idx[rows]] = np.where(free, d["calm_e"][idx], g.e[idx, None]).min(axis=1)[rows] - 1
         g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
+        g.steady[idx[rows]] = True
     st.sigma[:] = 0
     np.maximum.at(st.sigma, st.c.base, st.csig)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
@@ -593,7 +595,19 @@ def _diagnose(st, g, idx, ids, v, H, D):
     st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d["sloped"][idx])).any(axis=1)
     d["sloped"][idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
+        was = st.kink[ids].any(axis=1)
         _jump_detector(st, g, idx, ids, v, H, F0)
+        # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
+        # straddled it; the walk goes back to the level after the last that saw the jump
+        past = was & ~st.kink[ids].any(axis=1) & ~free.any(axis=1)
+        if past.any():
+            for name in ("err", "trunc", "noise"):
+                getattr(st, name)[ids[past]] = np.inf
+            st.shelf["err"][ids[past]] = np.inf
+            g.e[idx[past]] = d["e"][idx[past]]
+            g.nrows[idx[past]] = -1
+            g.steady[idx[past]] = True
+            restart = np.union1d(restart, idx[past])
     d["v2"][idx], d["H2"][idx], d["e"][idx] = d["v"][idx], d["H"][idx], g.e[idx]
     d["v"][idx], d["H"][idx], d["D"][idx], d["s"][idx] = v, h0, D, sig
     for a in d.values():

@@ -453,6 +453,9 @@ def _add_hessian(b, fam, n, seed, label, a, bb, v):
                         truth[i, j] = +(s + (2 if v[i] > 0 else 0))
                     else:
                         truth[i, j] = +(s + (2 if v[i] > 0 else -2))
+                    if v[i] != 0:  # the joint is |v_i| away along axis i
+                        line = (lambda t, i=i: f(np.where(np.arange(n) == i, t, v)))
+                        expect[i, j] = _reach(line, v[i], 2, abs(v[i]))
     b.add(f"hess {fam}[n={n},s{seed},{label}]", "hessian_kink", f, np.array(v, float), truth,
           expect, 2, op="hessian", family=f"hess {fam} ({'near 0' if label.startswith('near') else label})")
 

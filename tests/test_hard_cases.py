@@ -116,3 +116,69 @@ def test_jacobian_keeps_the_outputs_that_exist():
     assert res.status[0].tolist() == [Status.NONFINITE] * 2 and np.isnan(res.value[0]).all()
     assert (res.status[1:] == Status.OK).all()
     assert np.allclose(res.value[1:], [[0, 6], [3, -1]], rtol=1e-12, atol=1e-12)
+
+
+# -- found by the red-team sweep (benchmarks/redteam.py), each against an exact truth ----------
+
+@pytest.mark.parametrize("order, exact", [(1, 0.0), (2, -1 / 3), (3, 0.0), (4, 1 / 5)])
+def test_removable_singularity_every_order(order, exact):
+    """sin(x)/x is NaN at 0: even orders use points beside x only."""
+    res = derivlab.derivative(lambda x: np.sin(x) / x, 0.0, order=order)
+    assert res.success, res.message
+    assert abs(res.value - exact) <= res.error <= 1e-6
+
+
+@pytest.mark.parametrize("order, exact", [(1, -1e200), (2, 2e300)])
+def test_pole_far_below_the_first_step(order, exact):
+    """1/x at 1e-100: the steps leap below |x| instead of walking 350 levels."""
+    res = derivlab.derivative(lambda x: 1 / x, 1e-100, order=order)
+    assert res.success, res.message
+    assert abs(res.value - exact) <= res.error <= 1e-6 * abs(exact)
+    assert res.nfev <= 40
+
+
+@pytest.mark.parametrize("x, exact", [(1e-8, 1.0), (-1e-8, 0.0)])
+def test_kink_just_beside_x_is_cheap(x, exact):
+    res = derivlab.derivative(lambda t: np.maximum(t, 0.0), x)
+    assert res.success and abs(res.value - exact) <= res.error
+    assert res.nfev <= 20
+
+
+@pytest.mark.parametrize("side", [-1, 1])
+def test_third_derivative_beside_a_joint(side):
+    """sin(t) + 1.5 min(t - 0.3, 0)**3 at 0.3 +- 1e-3: f''' exists; the steps must pass under
+    the joint and extrapolate there, not at the round-off floor."""
+    t = 0.3 + side * 1e-3
+    exact = -math.cos(t) + (9.0 if side < 0 else 0.0)
+    res = derivlab.derivative(lambda u: np.sin(u) + 1.5 * np.minimum(u - 0.3, 0.0) ** 3, t, order=3)
+    assert res.success, res.message
+    assert abs(res.value - exact) <= res.error <= 1e-3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_small_noise_keeps_the_value_before_it(seed):
+    """Noise of 1e-10 swamps second differences below h ~ 1e-2: the value kept before the
+    noise showed stands, with the noise in its error bar."""
+    rng = np.random.default_rng(seed)
+    res = derivlab.derivative(lambda t: np.sin(t) + 1e-10 * rng.standard_normal(np.shape(t)),
+                              0.7, order=2)
+    exact = -math.sin(0.7)
+    assert abs(res.value - exact) <= res.error
+    assert res.success or res.status == Status.NOISY
+    assert abs(res.value - exact) <= 1e-5
+
+
+def test_quantised_f_is_noisy():
+    res = derivlab.derivative(lambda t: np.round(np.sin(t), 4), 2.0)
+    assert res.status == Status.NOISY and not res.success
+    assert abs(res.value - math.cos(2.0)) <= res.error
+
+
+@pytest.mark.parametrize("P", [0.5, 1 / 32])
+def test_wiggle_cancelling_by_symmetry_is_not_trusted(P):
+    """t + a sin(2 pi t / P) at t = 1000, order 2: every difference at steps >> P is exactly 0
+    (the wiggle is odd about x); its odd part shows the steps do not resolve f."""
+    a, t = 1e-3, 1000.0
+    res = derivlab.derivative(lambda u: u + a * np.sin(2 * np.pi * u / P), t, order=2)
+    exact = -a * (2 * np.pi / P) ** 2 * math.sin(2 * math.pi * t / P)
+    assert abs(res.value - exact) <= res.error

@@ -244,6 +244,8 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
 def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     st = _State(X, F0, comps, start, eps, trace)
     st.rtol, st.jump, st.fixed = rtol, jump, fixed
+    if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
+        _avoid_centre(comps, ~np.isfinite(F0).all(axis=1)[comps.base])
     groups = _initial_groups(comps)
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
@@ -280,6 +282,20 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
         st.err = st.trunc + st.noise
     return _finish(st, fixed)
+
+
+def _avoid_centre(comps, where):
+    """Central even-order line templates of the components ``where`` -> the same order on
+    offsets +-1 .. +-(order/2 + 1), without the centre."""
+    new = {}
+    for i in np.flatnonzero(where):
+        t = comps.template[i]
+        if t.kind == "central" and t.coef.shape[1] == 1 and (t.coef == 0).any():
+            if id(t) not in new:
+                m = t.order // 2 + 1
+                new[id(t)] = Template.line(Stencil.from_offsets(
+                    [*range(-m, 0), *range(1, m + 1)], t.order))
+            comps.template[i] = new[id(t)]
 
 
 def _initial_groups(comps):
@@ -454,7 +470,15 @@ def _stop(st, g, idx, ids, row_err, noise):
     # steps resolve them or the ladder ends
     plateau = (st.csig[ids] > 0).any(axis=1)
     done &= ~kinky & ~st.unresolved[ids] & ~plateau
-    g.e[idx[(kinky | plateau) & ~done & ~g.steady[idx]]] += JUMP - 1
+    walk = (kinky | plateau) & ~done & ~g.steady[idx]
+    g.e[idx[walk]] += JUMP - 1
+    # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
+    # jump is most likely at 0, beyond any walk)
+    x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+    tiny = walk & (x > 0) & (ladder(st.start, g.e[idx]) * st.c.scale[ids, 0] > 1e3 * x)
+    skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
+    g.e[idx[tiny]] += skip
+    g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
     g.active[idx[done]] = False
 
 
@@ -592,22 +616,26 @@ def _diagnose(st, g, idx, ids, v, H, D):
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
     const = (v == F0[:, None]).all(axis=1)
-    st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d["sloped"][idx])).any(axis=1)
+    st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d["sloped"][idx])).any(axis=1) \
+        & ~st.kink[ids].any(axis=1)
     d["sloped"][idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
         _jump_detector(st, g, idx, ids, v, H, F0)
         # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
         # straddled it; the walk goes back to the level after the last that saw the jump
+        # (unless the last step was a leap straight below |x|: the walk starts here)
         past = was & ~st.kink[ids].any(axis=1) & ~free.any(axis=1)
         if past.any():
             for name in ("err", "trunc", "noise"):
                 getattr(st, name)[ids[past]] = np.inf
             st.shelf["err"][ids[past]] = np.inf
-            g.e[idx[past]] = d["e"][idx[past]]
-            g.nrows[idx[past]] = -1
+            leap = g.e[idx] - d["e"][idx] > 2 * JUMP
+            back = past & ~leap
+            g.e[idx[back]] = d["e"][idx[back]]
+            g.nrows[idx[past]] = np.where(back, -1, 0)[past]
             g.steady[idx[past]] = True
-            restart = np.union1d(restart, idx[past])
+            restart = np.union1d(restart, idx[back])
     d["v2"][idx], d["H2"][idx], d["e"][idx] = d["v"][idx], d["H"][idx], g.e[idx]
     d["v"][idx], d["H"][idx], d["D"][idx], d["s"][idx] = v, h0, D, sig
     for a in d.values():

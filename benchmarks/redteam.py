@@ -14,9 +14,10 @@ order, or a ``hessian``), the exact truth and what is expected:
     The requested derivative jumps at x (truth NaN): the engine must not report
     success; the right status is ``NOT_SMOOTH``.
 ``limit``
-    The derivative exists but a joint closer than any step round-off allows for
-    its order puts it out of float64's reach (see :func:`_reach`): success with
-    an honest error bar, or any failure.
+    The derivative exists but is out of float64's reach: a joint closer than any
+    step round-off allows for its order (see :func:`_reach`), or a value at a
+    zero of a wiggle, below 1e-3 of the derivative's amplitude, where no
+    relative accuracy exists. Success with an honest error bar, or any failure.
 ``noisy``
     f carries random noise (fixed seed, fresh noise on every call) or is
     quantised; truth is the noiseless derivative. Success with an honest error
@@ -164,10 +165,15 @@ class _Builder:
                                dict(kwargs or {}), family or name.split("[")[0], source))
 
     def template(self, name, kind, src, params, values, x, order, expect="smooth", kwargs=None,
-                 family=None):
-        self.add(name, kind, template_f(src, params, values), x,
-                 template_truth(src, params, values, x, order), expect, order, kwargs=kwargs,
-                 family=family, source=(src, params, tuple(values)))
+                 family=None, size=None):
+        """``size``: the derivative's natural size nearby (its amplitude); at x it may sit at
+        a zero of its wiggle, 1e-3 of that or less, where no relative accuracy exists (a
+        ``limit`` case: success with an honest bar, or a failure)."""
+        truth = template_truth(src, params, values, x, order)
+        if size is not None and expect == "smooth" and abs(truth) < 1e-3 * size:
+            expect = "limit"
+        self.add(name, kind, template_f(src, params, values), x, truth, expect, order,
+                 kwargs=kwargs, family=family, source=(src, params, tuple(values)))
 
 
 def _g(v):
@@ -185,7 +191,7 @@ def _periodic(b):
             if (t, order) == (100.3, 1):
                 continue  # a named false-alarm case (kind false_alarm)
             b.template(f"t+sin(2pi t)[t={_g(t)},k={order}]", "periodic", src, "a w", (1.0, two_pi),
-                       t, order, family="t+sin(2pi t)")
+                       t, order, family="t+sin(2pi t)", size=(order == 1) + two_pi ** order)
     periods = [2.0**k for k in range(-6, 5)] + [1 / 3, 1 / 7, 1 / 5, 3.0]
     for P in periods:
         w = two_pi / P
@@ -194,17 +200,19 @@ def _periodic(b):
                 continue  # that is t + sin(2 pi t), above
             for t in (1.0, 7.0, 100.3, 1000.0, 1e4 + 0.1):
                 b.template(f"t+a sin(2pi t/P)[P={_g(P)},a={_g(a)},t={_g(t)},k=1]", "periodic", src,
-                           "a w", (a, w), t, 1, family="t+a sin(2pi t/P)")
+                           "a w", (a, w), t, 1, family="t+a sin(2pi t/P)",
+                           size=1 + a * w)
             for t in (1.0, 100.3, 1000.0):
                 b.template(f"t+a sin(2pi t/P)[P={_g(P)},a={_g(a)},t={_g(t)},k=2]", "periodic", src,
-                           "a w", (a, w), t, 2, family="t+a sin(2pi t/P)")
+                           "a w", (a, w), t, 2, family="t+a sin(2pi t/P)", size=a * w**2)
     # a daily cycle on a slow base, t in days
     day = "50 + c*t + 5*sin(y*t) + cos(w*t)"
     for dt in (0.0, 0.1, 0.25, 0.37, 0.5, 0.75, 0.9, 3.0, 17.6, 365.0):
         t = 1000.0 + dt
         for order in (1, 2):
             b.template(f"daily cycle[t={_g(t)},k={order}]", "periodic", day, "c y w",
-                       (0.01, two_pi / 365.25, two_pi), t, order, family="daily cycle")
+                       (0.01, two_pi / 365.25, two_pi), t, order, family="daily cycle",
+                       size=0.01 + 5 * (two_pi / 365.25) ** order + two_pi ** order)
     # ripples sin(2**k t)
     for k in range(-4, 11):
         for t in (0.3, 1.0, 10.7, 1000.0):

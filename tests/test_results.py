@@ -242,3 +242,50 @@ def test_nfev_counts_a_batch_that_raised():
     assert res.nfev == counted.points > 0
     assert np.allclose(res.value[:2], 0.5 / np.sqrt([1.0, 2.0]), rtol=1e-10)
     assert res.status[2] is Status.ONE_SIDED  # f raised to the right of 2.5
+
+
+# -- the trace by level: one record per level of each element's ladder, with what it showed ----
+
+@pytest.mark.parametrize("op", OPERATIONS)
+def test_levels_partition_the_evaluations_for_every_operation(op):
+    res = OPERATIONS[op](trace=True)
+    levels = res.trace.levels
+    assert all(isinstance(r, derivlab.LevelRecord) for r in levels)
+    assert sum(len(r.x) for r in levels) == len(res.trace)
+    json.dumps([r.as_dict() for r in levels])
+    table = res.trace.levels_table()
+    assert table.count("\n") == len(levels) + 1
+    if op != "complex":  # every adaptive ladder says why it stopped, on its last level
+        last = {}
+        for r in levels:
+            last[(r.point, r.element)] = r
+        assert all(any(c.startswith("stop: ") for c in r.checks) for r in last.values())
+
+
+def test_level_estimate_is_the_difference_of_its_points():
+    res = derivlab.derivative(np.exp, 1.0, trace=True)
+    for r in res.trace.levels:
+        (xm, fm), (xp, fp) = sorted(zip(r.x, r.fx))
+        assert r.estimate == pytest.approx((fp - fm) / (xp - xm), rel=1e-12)
+        assert xp - 1.0 == pytest.approx(r.step, rel=1e-12)
+    kept = [r for r in res.trace.levels if "value kept" in r.checks]
+    assert kept and kept[-1].extrapolated == res.value and kept[-1].error == res.error
+
+
+@pytest.mark.parametrize("f, x, words", [
+    (np.abs, 0.0, "jump seen"),
+    (lambda t: np.round(np.sin(t), 5), 1.0, "quantised"),
+    (lambda t: np.maximum(t, 0.0), 1e-3, "jump seen"),
+])
+def test_levels_say_what_they_saw(f, x, words):
+    res = derivlab.derivative(f, x, trace=True)
+    assert any(words in c for r in res.trace.levels for c in r.checks)
+
+
+def test_levels_report_measured_noise():
+    rng = np.random.default_rng(5)
+    res = derivlab.derivative(lambda t: np.sin(t) + 1e-7 * rng.standard_normal(np.shape(t)), 1.0,
+                              trace=True)
+    assert res.status == Status.NOISY
+    noted = [c for r in res.trace.levels for c in r.checks if c.startswith("noise in f about")]
+    assert noted and 3e-8 <= float(noted[-1].split()[-1]) <= 1e-6

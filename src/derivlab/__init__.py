@@ -6,9 +6,9 @@
 from ._errors import DerivlabError, InputError, InputTypeError
 from .api import derivative, gradient, hessian, jacobian
 from .ops import hvp, jvp
-from .result import Result, Status, Trace, TraceRecord
+from .result import LevelRecord, Result, Status, Trace, TraceRecord
 from .stencils import Stencil
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "hvp", "Stencil", "Result", "Status",
-           "Trace", "TraceRecord", "DerivlabError", "InputError", "InputTypeError"]
+           "Trace", "TraceRecord", "LevelRecord", "DerivlabError", "InputError", "InputTypeError"]
 __version__ = "0.1.0"

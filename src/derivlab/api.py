@@ -350,7 +350,7 @@ def _trace(records, ev, X, xshape, fshape):
                                _num(r.offsets[0]) if one else tuple(map(_num, r.offsets)),
                                _num(elem_x[0]) if one else tuple(map(_num, elem_x)),
                                shaped(r.fx), shaped(r.estimate), shaped(r.extrapolated),
-                               shaped(r.error)))
+                               shaped(r.error), r.checks))
     return Trace(out)
 
 

@@ -265,6 +265,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
         live = [g for g in groups if g.active.any()]
         if not live:
             break
+        first = len(st.trace) if st.trace is not None else 0
         desc = _points(st, live)
         vals = _evaluate(st, ev, *desc[:3], shared=len(live) > 1)
         pos, moved = 0, []
@@ -277,6 +278,8 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
                 (ladder(st.start, g.e[ids]) < comps.hmin[cids])
             g.active[ids[too_far]] = False
+            if st.trace is not None and too_far.any():
+                _check(st, first, {int(c): ("stop: end of the ladder",) for c in cids[too_far]})
         groups += moved
         # noise found at a base point widens every estimate kept there
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
@@ -333,6 +336,10 @@ def _update(st, g, v, fixed):
     g.active[idx[gone]] = False
     fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2)) | gone
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
+    if st.trace is not None and (~fin).any():
+        side = {int(c): st.sided[c] for c in ids[~fin]}
+        _check(st, first, {c: ("f not finite: " + (f"{side[c]} steps" if side[c] else
+                                                    "smaller steps"),) for c in side})
     keep = fin & ~gone
     idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
     _diagnose(st, g, idx, ids, v, H, D)
@@ -341,6 +348,7 @@ def _update(st, g, v, fixed):
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
+    before = st.err[ids].copy()
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
     st.value[ids] = np.where(np.isnan(st.value[ids]), D, st.value[ids])
@@ -350,9 +358,46 @@ def _update(st, g, v, fixed):
         concl = {int(c): (best["value"][i], err[i]) for i, c in enumerate(ids)}
         for k in range(first, len(st.trace)):
             rec = st.trace[k]
-            st.trace[k] = rec.concluded(*concl.get(rec.component, (np.nan, np.nan)))
+            if rec.component in concl:
+                st.trace[k] = rec.concluded(*concl[rec.component])
+        _check(st, first, _checks(st, g, idx, ids, before))
     g.e[np.flatnonzero(g.active)] += 1
     return moved
+
+
+def _checks(st, g, idx, ids, before):
+    """What each component's level showed, in words (for the trace)."""
+    out = {}
+    lost = st.lost[ids]
+    for i, c in enumerate(ids):
+        tags = []
+        if (st.err[c] < before[i]).any():
+            tags.append("value kept")
+        if st.kink[c].any():
+            tags.append("jump seen")
+        if st.unresolved[c]:
+            tags.append("steps do not resolve f: tableau restarted")
+        if st.csig[c].any():
+            tags.append(f"noise in f about {st.csig[c].max():.2g}")
+        if st.quantised[c]:
+            tags.append("f constant at these steps: quantised")
+        if not g.active[idx[i]]:
+            if ((st.trunc[c] <= st.noise[c]) | lost[i]).all():
+                tags.append("stop: truncation below round-off")
+            elif st.rtol is not None and g.met[idx[i]]:
+                tags.append("stop: rtol met")
+            else:
+                tags.append("stop: error growing")
+        out[int(c)] = tuple(tags)
+    return out
+
+
+def _check(st, first, tags):
+    """Add ``tags`` {component: (words, ...)} to the trace records from ``first`` on."""
+    for k in range(first, len(st.trace)):
+        rec = st.trace[k]
+        if rec.component in tags:
+            st.trace[k] = rec.tagged(tags[rec.component])
 
 
 def _noise(st, t, ids, v, h, div):

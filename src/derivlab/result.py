@@ -7,7 +7,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Result", "Status", "Trace", "TraceRecord"]
+__all__ = ["Result", "Status", "Trace", "TraceRecord", "LevelRecord"]
 
 
 class Status(IntEnum):
@@ -75,10 +75,15 @@ class _Eval:
     component: int     #: the component this evaluation served
     extrapolated: object = np.nan  #: best extrapolated value after this level
     error: object = np.nan         #: its error estimate
+    checks: tuple = ()             #: what the level showed, in words
 
     def concluded(self, extrapolated, error):
         """A copy carrying what the level's tableau row concluded."""
         return replace(self, extrapolated=extrapolated, error=error)
+
+    def tagged(self, words):
+        """A copy with ``words`` added to its checks."""
+        return replace(self, checks=self.checks + tuple(w for w in words if w not in self.checks))
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,26 @@ class TraceRecord:
     estimate: object  #: the partial derivative this level produced for ``element``
     extrapolated: object = np.nan  #: the best extrapolated value after this level (NaN early on)
     error: object = np.nan         #: its error estimate (truncation + round-off)
+    checks: tuple = ()             #: what this level showed: "value kept", "jump seen", "stop: ..."
+
+    def as_dict(self) -> dict:
+        return {k: _plain(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class LevelRecord:
+    """One level of one element's ladder: its step, points, estimate, conclusion and checks."""
+
+    point: int          #: index of the base point
+    element: tuple      #: multi-index of the perturbed element(s)
+    level: int          #: step level (0 = largest step tried)
+    step: float         #: the step h, in x's units
+    x: tuple            #: the perturbed element's value at each point of the level
+    fx: tuple           #: f at each point
+    estimate: object    #: this level's difference quotient
+    extrapolated: object  #: the best extrapolated value after this level (NaN early on)
+    error: object       #: its error estimate
+    checks: tuple       #: what the level showed (see TraceRecord.checks)
 
     def as_dict(self) -> dict:
         return {k: _plain(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -131,16 +156,52 @@ class Trace:
         """The records as a list of plain dicts (JSON-ready)."""
         return [r.as_dict() for r in self.records]
 
+    @property
+    def levels(self) -> list:
+        """One :class:`LevelRecord` per level of each element's ladder (consecutive
+        evaluations of one element at one level), in order."""
+        out, run = [], []
+        for r in self.records:
+            if run and (r.point, r.element, r.level) != (run[0].point, run[0].element, run[0].level):
+                out.append(_level(run))
+                run = []
+            run.append(r)
+        if run:
+            out.append(_level(run))
+        return out
+
+    def levels_table(self) -> str:
+        """The levels as a printed table: step, estimate, conclusion and checks per level."""
+        head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'pts':>3} "
+                f"{'estimate':>24} {'extrapolated':>24} {'error':>9}  checks")
+        lines = [head, "-" * len(head)]
+        for r in self.levels:
+            lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
+                         f"{len(r.x):>3} {_fmt(r.estimate):>24} {_fmt(r.extrapolated):>24} "
+                         f"{_err(r.error)}  {'; '.join(r.checks)}")
+        return "\n".join(lines)
+
     def __str__(self):
         head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
                 f"{'f(x)':>24} {'estimate':>24} {'error':>9}")
         lines = [head, "-" * len(head)]
         for r in self.records:
-            err = np.asarray(r.error, dtype=float)
-            shown = f"{float(err.max()):9.2g}" if err.size and np.isfinite(err).all() else " " * 9
             lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
-                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} {shown}")
+                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} "
+                         f"{_err(r.error)}")
         return "\n".join(lines)
+
+
+def _err(e):
+    err = np.asarray(e, dtype=float)
+    return f"{float(err.max()):9.2g}" if err.size and np.isfinite(err).all() else " " * 9
+
+
+def _level(run):
+    last = run[-1]
+    return LevelRecord(last.point, last.element, last.level, last.step,
+                       tuple(r.x for r in run), tuple(r.fx for r in run), last.estimate,
+                       last.extrapolated, last.error, last.checks)
 
 
 def _fmt(v):

@@ -182,3 +182,21 @@ def test_wiggle_cancelling_by_symmetry_is_not_trusted(P):
     res = derivlab.derivative(lambda u: u + a * np.sin(2 * np.pi * u / P), t, order=2)
     exact = -a * (2 * np.pi / P) ** 2 * math.sin(2 * math.pi * t / P)
     assert abs(res.value - exact) <= res.error
+
+
+def test_jump_in_the_next_derivative_at_x():
+    """Squared hinge at its hinge: f' exists, f'' jumps, so a central difference errs by O(h),
+    not O(h^2); the tableau in powers of h takes over (cheaply)."""
+    res = derivlab.gradient(lambda v: np.sum(np.maximum(v, 0.0) ** 2) + v[0], [0.0, 1.0])
+    assert res.success
+    assert np.all(np.abs(res.value - [1.0, 2.0]) <= res.error)
+    assert np.all(res.error <= 1e-10) and res.nfev <= 24
+
+
+@pytest.mark.parametrize("t0", [0.3, 1.7])
+def test_second_derivative_at_a_c2_joint(t0):
+    """sin(t) + 1.5 min(t - t0, 0)**3: f'' exists at t0 (= -sin t0), f''' jumps there."""
+    f = lambda t: np.sin(t) + 1.5 * np.minimum(t - t0, 0.0) ** 3  # noqa: E731
+    res = derivlab.derivative(f, t0, order=2)
+    assert res.success, res.message
+    assert abs(res.value + math.sin(t0)) <= res.error <= 1e-7

@@ -35,6 +35,7 @@ MIN_ROWS = 3       # a value is trusted only after three levels agree
 KMAX = 5           # deepest Richardson column
 JUMP = 3           # levels taken at once while the estimates still change a lot
 JUMP_CHANGE = 0.1  # ... that is, by more than this relative amount between two steps
+ODD_BETTER = 0.1    # the tableau in powers of h wins when its error is this far below
 NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 KINK_STEADY = 0.75  # a jump detector shrinking slower than this per level (smooth: 1/RATIO)
@@ -116,6 +117,7 @@ class _Group:
         self.active = np.ones(n, bool)
         self.nrows = np.zeros(n, int)
         self.row = None    # last tableau row (n, KMAX+1, Fd)
+        self.odd = None    # even templates: the same tableau in powers of h (rows, noise, amp)
         self.nrow = None   # its propagated round-off
         self.stall = np.zeros(n, int)
         self.diag = None   # the previous level's values and jump/noise detectors (_diagnose)
@@ -348,6 +350,7 @@ def _update(st, g, v, fixed):
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
+        g.odd = [a.copy() for a in (g.row, g.nrow, g.arow)] if t.even else None
     before = st.err[ids].copy()
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
@@ -421,9 +424,20 @@ def _noise(st, t, ids, v, h, div):
 def _tableau(st, g, idx, ids, D, noise, amp, h):
     """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
     prev, nr, hist = g.row[idx], g.nrows[idx], g.hist[idx]
-    row, nrow, arow, best = _extrapolate(g, D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
-                                         nr, hist)
+    p = 2 if g.t.even else 1
+    row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
+                                         nr, hist, p)
     g.row[idx], g.nrow[idx], g.arow[idx] = row, nrow, arow
+    if g.odd is not None:
+        # the same rows in powers of h, not h**2: a jump in the next derivative at x (a C1
+        # joint for a first derivative) leaves an h term in the error of a central stencil
+        o = g.odd
+        row1, nrow1, arow1, best1 = _extrapolate(D, noise, amp, h, o[0][idx], o[1][idx],
+                                                 o[2][idx], nr, hist, 1)
+        o[0][idx], o[1][idx], o[2][idx] = row1, nrow1, arow1
+        clearly = best1["err"] < ODD_BETTER * best["err"]
+        for name in best:
+            best[name] = np.where(clearly, best1[name], best[name])
     g.nrows[idx] += 1
     g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):
@@ -436,13 +450,11 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
     return best
 
 
-def _extrapolate(g, D, noise, amp, h, prev, nprev, aprev, nr, hist):
+def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
     """The new tableau row (Neville in h**p) and, per element, its entry of smallest error:
     Ridders' disagreement with its neighbours plus the round-off it carries."""
-    t = g.t
     n, Fd = D.shape
-    p = 2 if t.even else 1
-    safety = 1.0 if t.even else ONE_SIDED_SAFETY
+    safety = 1.0 if p == 2 else ONE_SIDED_SAFETY
     row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
     nrow = np.full((n, KMAX + 1, Fd), np.inf)
     arow = np.full((n, KMAX + 1, 1), np.inf)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
-           "ladder", "levels_below", "snap", "MAX_LEVELS", "RATIO"]
+           "ladder", "levels_below", "snap", "MAX_LEVELS", "RATIO", "JUMP", "JUMP_CHANGE"]
 
 #: Ratio between successive steps of the adaptive ladder. Not a power of two, nor any
 #: simple fraction: with a ratio of 2 every step of the first levels is a multiple of the
@@ -28,6 +28,10 @@ def start_step(dtype, order=1):
     return float(np.exp2(min(e, -1)))
 #: Levels of the ladder (counting jumps) the adaptive search may walk before it gives up.
 MAX_LEVELS = 56
+#: Levels taken at once while the estimates still change a lot ...
+JUMP = 3
+#: ... that is, by more than this relative amount between two steps.
+JUMP_CHANGE = 0.1
 
 
 def ladder(start, e):

@@ -1,0 +1,264 @@
+"""Detectors that run on every level of the engine's walk, at no extra evaluations.
+
+:func:`diagnose` measures f's noise on a window of the last three levels' points,
+notices steps that do not resolve f (wiggles they straddle, or cancel by symmetry),
+un-latches a plateau that smaller steps resolve, flags a quantised f, and calls
+:func:`_jump_detector`, which looks for a jump in the derivative being computed
+(any order, any Hessian entry). What they conclude lives on the engine's state
+(``st.csig``/``st.sigma``, ``st.unresolved``, ``st.quantised``, ``st.kink``, the
+shelf) and on each group's :class:`Diag`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from fractions import Fraction
+
+import numpy as np
+
+from .stencils import _solve_weights
+from .steps import JUMP, JUMP_CHANGE
+
+__all__ = ["Diag", "diagnose", "NOISE_ULPS", "NOISE_Z"]
+
+NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
+KINK_STEADY = 0.75  # a jump detector shrinking slower than this per level (smooth: 1/RATIO)
+KINK_ABOVE = 100.0  # ... and this far above its round-off is a jump in the derivative
+NOISE_SHRINK = 0.75 # a window difference shrinking slower than h**this is flat: noise, if it lasts
+NOISE_ABOVE = 30.0  # ... and noise of f, not its rounding, when this far above eps * |f|
+NOISE_CALM = 30.0   # ... and a window difference this far below it, three levels running, ends it
+NOISE_Z = 3.0       # measured noise enters error bars at this multiple of its estimate
+
+
+@dataclass
+class Diag:
+    """Per component of a group: the last two levels (values, steps, level), the window
+    difference and its flat/calm counters, and the jump detector's history."""
+
+    v: np.ndarray       # (N, m, Fd) the previous level's values
+    H: np.ndarray       # (N,) its step
+    v2: np.ndarray      # the level before
+    H2: np.ndarray
+    e: np.ndarray       # (N,) the previous level's ladder exponent
+    D: np.ndarray       # (N, Fd) the previous level's difference quotient
+    s: np.ndarray       # (N, Fd) its window difference
+    flat: np.ndarray    # (N, Fd) flat levels in a row
+    calm: np.ndarray    # (N, Fd) levels in a row far below a latched plateau
+    calm_e: np.ndarray  # (N, Fd) where the walk resumes once the plateau is over
+    sloped: np.ndarray  # (N, Fd) the previous level had a settled slope above round-off
+    Q: np.ndarray       # (N, 3, Fd) the jump detector over the last three levels
+    seen: np.ndarray    # (N, Fd) the detector stands far above its round-off
+    Cl: np.ndarray = None   # (N, lines, Fd) the detector's difference on each line
+    nCl: np.ndarray = None  # ... and its round-off
+
+    @classmethod
+    def new(cls, N, m, Fd, dtype, e):
+        def nan(*shape, dt=float):
+            return np.full(shape, np.nan, dt)
+        zero = np.zeros((N, Fd), int)
+        return cls(v=nan(N, m, Fd, dt=dtype), H=nan(N), v2=nan(N, m, Fd, dt=dtype), H2=nan(N),
+                   e=np.array(e, int), D=nan(N, Fd, dt=dtype), s=nan(N, Fd), flat=zero,
+                   calm=zero.copy(), calm_e=zero.copy(), sloped=np.zeros((N, Fd), bool),
+                   Q=nan(N, 3, Fd), seen=np.zeros((N, Fd), bool))
+
+    def reset(self, rows):
+        """Forget everything about components ``rows`` (their detectors start again)."""
+        for f in fields(self):
+            a = getattr(self, f.name)
+            if a is not None:
+                a[rows] = 0 if a.dtype.kind in "ib" else np.nan
+
+
+def diagnose(st, g, idx, ids, v, H, D):
+    """Per level, for line templates: measure f's noise, and look for a jump in the derivative.
+
+    Noise: the points of this level and the last two (and f(x)) lie on one line; their
+    differences of highest degree (unit-norm weights, one even and one odd) shrink like a
+    high power of h for a smooth f, like h or h**2 beside a jump, and stay put once noise
+    dominates. Two flat levels, while the estimates have settled (or move as noise of that
+    size moves them), far above f's rounding: that plateau is f's noise, and enters every
+    error bar at this base point. A plateau that smaller steps resolve (three levels far
+    below it) was wiggles, not noise: it is forgotten and the walk resumes where it ended.
+    Jumps (central stencils): see _jump_detector."""
+    t = g.t
+    n, m, Fd = v.shape
+    if g.diag is None:
+        g.diag = Diag.new(len(g.ids), m, Fd, v.dtype, g.e)
+    d = g.diag
+    base = st.c.base[ids]
+    F0 = st.F0[base]
+    if t.kind == "mixed":
+        _jump_detector(st, g, idx, ids, v, H, F0)
+        d.H[idx] = H[:, 0]
+        return
+    c = t.coef[:, 0]
+    nz = c != 0
+    h0 = H[:, 0]
+    # the window: this level's points, f(x), and the last two levels' points less those nearly
+    # on one already in (2h against 1.9h): they would make the window's weights huge
+    offs = [c[nz][None] * h0[:, None], np.zeros((n, 1))]
+    vals = [v[:, nz], F0[:, None]]
+    for hl, vl in ((d.H[idx], d.v[idx]), (d.H2[idx], d.v2[idx])):
+        o = c[nz][None] * hl[:, None]
+        taken = np.concatenate(offs, axis=1)
+        gap = np.abs(o[:, :, None] - taken[:, None, :])
+        gap = np.where(np.isnan(gap), np.inf, gap).min(axis=2)
+        o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
+        offs.append(o)
+        vals.append(vl[:, nz])
+    offs, vals = np.concatenate(offs, axis=1), np.concatenate(vals, axis=1)
+    use = np.isfinite(offs)
+    # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
+    have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(1, 2)) \
+        & (t.kind == "central")
+    sig = np.full((n, Fd), np.nan)
+    for pattern in np.unique(use[have], axis=0):  # (one pattern, but for jumps of the ladder)
+        rows = np.flatnonzero(have & (use == pattern).all(axis=1))
+        u = offs[rows][:, pattern]
+        u = u / np.abs(u).max(axis=1, keepdims=True)
+        # orthogonal to every polynomial of degree < N-2: on symmetric points one even and one
+        # odd combination, so wiggles of either parity show
+        A = u[:, :, None] ** np.arange(u.shape[1] - 2)[None, None, :]
+        w = np.linalg.svd(A)[0][:, :, -2:]
+        sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
+                            .sum(axis=1))
+    hp = d.H[idx]
+    # the estimates settled, or their change is what noise of this size makes of them
+    change = np.abs(D - d.D[idx])
+    amp = np.abs(t.weights).sum() / h0 ** t.order
+    steady = change <= JUMP_CHANGE * np.abs(D)
+    settled = steady | (change <= 10 * sig * amp[:, None])
+    # a smooth f's window differences shrink like (h / h_prev)**(N-2) (N = 7 points), a jump's
+    # in f or f' like h or h**2; noise stays put. Flat: slower than h**0.75
+    shrink = (h0 / hp)[:, None] ** NOISE_SHRINK
+    flat = sig > shrink * d.s[idx]
+    d.flat[idx] = np.where(flat & settled, d.flat[idx] + 1, 0)
+    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=1) \
+        + st.tiny
+    above = sig > NOISE_ABOVE * rounding
+    noisy = (d.flat[idx] >= 2) & above
+    level = np.where(noisy, np.fmax(sig, d.s[idx]), 0)
+    st.csig[ids] = np.fmax(st.csig[ids], level)
+    # three levels in a row far below the plateau (f not constant there): the plateau was
+    # wiggles that steps this small resolve (t + sin(2 pi t) at t = 1e6, steps from 2**14
+    # down), not noise. What was kept at the wiggly steps goes too.
+    calm = (sig < st.csig[ids] / NOISE_CALM) & ~((vals == F0[:, None]) | ~use[:, :, None]).all(axis=1)
+    first = calm & (d.calm[idx] == 0)
+    # (the walk will go back to the level after the last wiggly one)
+    d.calm_e[idx] = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
+    d.calm[idx] = np.where(calm, d.calm[idx] + 1, 0)
+    free = d.calm[idx] >= 3
+    restart = idx[free.any(axis=1)]
+    if free.any():
+        rows = free.any(axis=1)
+        st.csig[ids] = np.where(free, 0.0, st.csig[ids])
+        for name in ("err", "trunc", "noise"):
+            getattr(st, name)[ids[rows]] = np.inf
+        st.shelf["err"][ids[rows]] = np.inf
+        st.kink[ids[rows]] = False  # (the wiggles looked like jumps too)
+        # the walk starts again at the first calm level, with fresh tableau and detectors
+        g.e[idx[rows]] = np.where(free, d.calm_e[idx], g.e[idx, None]).min(axis=1)[rows] - 1
+        g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
+        g.steady[idx[rows]] = True
+    st.sigma[:] = 0
+    np.maximum.at(st.sigma, st.c.base, st.csig)
+    # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
+    # t = 1000 with h = 128): not a basis for stopping
+    # (so are estimates exactly equal while f is far from a low polynomial on the window:
+    # wiggles cancelling by symmetry, t + a sin(4 pi t) at t = 1000 for order 2)
+    odd = (flat | (D == d.D[idx])) & above
+    unres = (odd & ~noisy & (st.sigma[base] == 0)).any(axis=1) & ~free.any(axis=1)
+    st.unresolved[ids] = unres
+    # nothing learnt at such steps counts: the tableau starts again, the kept value goes
+    g.nrows[idx[unres]] = 0
+    # (the kept value is shelved: if the flat window was noise after all, it stands again)
+    shelve = ids[unres][np.isfinite(st.err[ids[unres]]).all(axis=1)
+                        & ~np.isfinite(st.shelf["err"][ids[unres]]).any(axis=1)]
+    for name, arr in st.shelf.items():
+        arr[shelve] = getattr(st, name)[shelve]
+    for name in ("err", "trunc", "noise"):
+        getattr(st, name)[ids[unres]] = np.inf
+    # f exactly constant over this level, after noise, or after a settled slope well above
+    # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
+    # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
+    const = (v == F0[:, None]).all(axis=1)
+    st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d.sloped[idx])).any(axis=1) \
+        & ~st.kink[ids].any(axis=1)
+    d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
+    if t.kind == "central":
+        was = st.kink[ids].any(axis=1)
+        _jump_detector(st, g, idx, ids, v, H, F0)
+        # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
+        # straddled it; the walk goes back to the level after the last that saw the jump
+        # (unless the last step was a leap straight below |x|: the walk starts here)
+        past = was & ~st.kink[ids].any(axis=1) & ~free.any(axis=1)
+        if past.any():
+            for name in ("err", "trunc", "noise"):
+                getattr(st, name)[ids[past]] = np.inf
+            st.shelf["err"][ids[past]] = np.inf
+            leap = g.e[idx] - d.e[idx] > 2 * JUMP
+            back = past & ~leap
+            g.e[idx[back]] = d.e[idx[back]]
+            g.nrows[idx[past]] = np.where(back, -1, 0)[past]
+            g.steady[idx[past]] = True
+            restart = np.union1d(restart, idx[back])
+    d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
+    d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
+    d.reset(restart)
+
+
+def _jump_detector(st, g, idx, ids, v, H, F0):
+    """A jump in the k-th derivative at x leaves f's part of the other parity non-smooth:
+    for odd k the order-(k+1) difference on the same points (and f(x)), times h, tends to a
+    constant instead of shrinking like h; for even k the order-(k-1) difference moves by a
+    constant times the change of h. Steady over three levels, far above its round-off: a
+    kink (order 1), or a jump in a higher derivative."""
+    t, d = g.t, g.diag
+    k = t.order
+    h = H[:, 0]
+    if t.kind == "mixed":
+        # the odd parts along its three lines through x, combined as the mixed stencil combines
+        # their even parts: a jump along one axis alone (relu(v0)**2) cancels, as in the estimate
+        j, vals = 1, v
+        W = np.zeros((1, len(t.coef)))
+        for a in range(len(t.coef)):
+            for b in range(a):
+                if (t.coef[a] == -t.coef[b]).all() and t.coef[a].any():
+                    sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
+                    W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
+    else:
+        c = t.coef[:, 0]
+        if k % 2:
+            offs, vals = np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1)
+        else:
+            offs, vals = c[c != 0], v[:, c != 0]
+        j = k + 1 if k % 2 else k - 1
+        W = np.array([_solve_weights(tuple(Fraction(float(o)) for o in offs), j)], dtype=float)
+    ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
+    # (n, lines, Fd): the detector on each line, and its round-off
+    C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
+    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / h[:, None, None] ** j
+    if d.Cl is None or d.Cl.shape[1] != len(W):
+        d.Cl = np.full((len(g.ids), len(W), C.shape[2]), np.nan, C.dtype)
+        d.nCl = np.full(d.Cl.shape, np.nan)
+    if k % 2 and t.kind != "mixed":
+        Q, nQ = np.abs(C) * h[:, None, None], nC * h[:, None, None]
+    else:
+        dh = np.abs(d.H[idx] - h)[:, None, None]
+        Q, nQ = np.abs(C - d.Cl[idx]) / dh, (nC + d.nCl[idx]) / dh
+    d.Cl[idx], d.nCl[idx] = C, nC
+    # the line whose detector stands highest above its round-off speaks for the component
+    pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
+    Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
+    hist = np.concatenate([d.Q[idx, 1:], Q[:, None]], axis=1)
+    d.Q[idx] = hist
+    # steady over the samples there are (two suffice to keep walking; the walk goes on
+    # while it holds, so a final verdict has three)
+    rise = hist[:, 1:] > KINK_STEADY * hist[:, :-1]
+    steady = rise[:, 1] & (rise[:, 0] | np.isnan(hist[:, 0]))
+    big = hist[:, 2] > KINK_ABOVE * nQ
+    # a verdict stands until a level that can still see shows the detector shrinking (past a
+    # jump beside x); once round-off hides it, nothing new is learnt
+    smooth = (hist[:, 2] < KINK_STEADY * hist[:, 1]) & (hist[:, 1] > KINK_ABOVE * nQ)
+    st.kink[ids] = (steady & big) | (st.kink[ids] & ~smooth)
+    d.seen[idx] = big

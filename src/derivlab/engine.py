@@ -26,7 +26,7 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil, _solve_weights
 from .evaluate import CHUNK_BYTES
-from .steps import MAX_LEVELS, ladder, levels_below, snap
+from .steps import RATIO, ladder, levels_below, max_levels, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
@@ -182,7 +182,7 @@ def _steps(st, g, idx):
     actual step along each direction in x's units (n, q): snapped so that ``x + c*h`` is exact
     (a fixed step is used as given)."""
     ids = g.ids[idx]
-    h = ladder(st.start, g.e[idx])
+    h = ladder(st.start, g.e[idx], st.ratio)
     q = g.t.coef.shape[1]
     H = h[:, None] * st.c.scale[ids, :q]
     if st.fixed:
@@ -229,20 +229,22 @@ def _evaluate(st, ev, base, ax, dv, shared):
     return vals[inv]
 
 
-def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True):
+def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True,
+        ratio=RATIO):
     """Adaptive (or, with ``fixed=True``, single-step) estimates of every component.
 
     ``rtol`` stops a component as soon as its error estimate is below
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
-    from settling divide its step by 8 instead of 2.
+    from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
+    the ladder (steps.ladder_ratio).
     """
     with np.errstate(all="ignore"):
-        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump)
+        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio)
 
 
-def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
+def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio=RATIO):
     st = _State(X, F0, comps, start, eps, trace)
-    st.rtol, st.jump, st.fixed = rtol, jump, fixed
+    st.rtol, st.jump, st.fixed, st.ratio = rtol, jump, fixed, ratio
     groups = _initial_groups(comps)
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
@@ -257,7 +259,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     for g in groups:
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
-    max_level = 1 if fixed else MAX_LEVELS
+    max_level = 1 if fixed else max_levels(ratio)
     while True:
         live = [g for g in groups if g.active.any()]
         if not live:
@@ -272,7 +274,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
             ids = np.flatnonzero(g.active)
             cids = g.ids[ids]
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
-                (ladder(st.start, g.e[ids]) < comps.hmin[cids])
+                (ladder(st.start, g.e[ids], st.ratio) < comps.hmin[cids])
             g.active[ids[too_far]] = False
         groups += moved
         # noise found at a base point widens every estimate kept there
@@ -689,7 +691,8 @@ def _below_x(st, ids):
     x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
     unit = st.start * st.c.scale[ids, 0]
     with np.errstate(divide="ignore"):
-        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0)) + 1, 0).astype(int)
+        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0), st.ratio) + 1,
+                        0).astype(int)
 
 
 def _record(st, g, idx, v, D, h):

@@ -41,9 +41,9 @@ def ladder_ratio(order):
     Richardson tableau whose rows span ``RATIO**KMAX``, and the high derivatives a fourth
     derivative's tableau removes grow fast (f with a singularity at a distance of about
     the scale). The finer ladder loses 3.6x, not 13x, per level too far, and its rows lie
-    closer together: on sin, cos, exp, log1p, atan, tanh and others at 200 points the
-    median relative error of fourth derivatives went from 10**-9.1 to 10**-9.8 (third:
-    10**-10.6 to 10**-11.3), for about 30% more evaluations.
+    closer together: on 14 functions (sin, cos, exp, log1p, atan, tanh, ...) at 1000
+    points the median relative error of fourth derivatives went from 10**-9.1 to
+    10**-10.1 (third: 10**-10.6 to 10**-11.5), for about 25% more evaluations.
     """
     return RATIO if order <= 2 else float(np.sqrt(RATIO))
 

@@ -13,7 +13,7 @@ from .engine import run
 from .evaluate import Evaluator
 from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
-from .steps import rule_of_thumb, scale_of, start_step
+from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
@@ -217,8 +217,11 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         out = complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
         label = "complex step"
     else:
+        # (no jumps from third derivatives on: each level skipped multiplies round-off by
+        # ratio**order, and a jump lands past the few levels where a tableau of these balances)
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,
-                  fixed=fixed, trace=trace, rtol=rtol, jump=kind not in ("hessian", "hvp"))
+                  fixed=fixed, trace=trace, rtol=rtol,
+                  jump=kind not in ("hessian", "hvp") and order <= 2, ratio=ladder_ratio(order))
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE

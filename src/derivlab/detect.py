@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from .stencils import _solve_weights
-from .steps import JUMP, JUMP_CHANGE
+from .steps import JUMP, JUMP_CHANGE, RATIO
 
 __all__ = ["Diag", "diagnose", "NOISE_ULPS", "NOISE_Z"]
 
@@ -253,12 +253,14 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     hist = np.concatenate([d.Q[idx, 1:], Q[:, None]], axis=1)
     d.Q[idx] = hist
     # steady over the samples there are (two suffice to keep walking; the walk goes on
-    # while it holds, so a final verdict has three)
-    rise = hist[:, 1:] > KINK_STEADY * hist[:, :-1]
+    # while it holds, so a final verdict has three). KINK_STEADY is per level of RATIO: a
+    # finer ladder (third derivatives on) shrinks a smooth f's detector less per level
+    keep = KINK_STEADY ** (np.log(st.ratio) / np.log(RATIO))
+    rise = hist[:, 1:] > keep * hist[:, :-1]
     steady = rise[:, 1] & (rise[:, 0] | np.isnan(hist[:, 0]))
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a
     # jump beside x); once round-off hides it, nothing new is learnt
-    smooth = (hist[:, 2] < KINK_STEADY * hist[:, 1]) & (hist[:, 1] > KINK_ABOVE * nQ)
+    smooth = (hist[:, 2] < keep * hist[:, 1]) & (hist[:, 1] > KINK_ABOVE * nQ)
     st.kink[ids] = (steady & big) | (st.kink[ids] & ~smooth)
     d.seen[idx] = big

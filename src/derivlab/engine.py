@@ -26,7 +26,7 @@ from .result import Status
 from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
 from .detect import NOISE_ULPS, NOISE_Z, diagnose
-from .steps import JUMP, JUMP_CHANGE, MAX_LEVELS, ladder, levels_below, snap
+from .steps import JUMP, JUMP_CHANGE, RATIO, ladder, levels_below, max_levels, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
            "run"]
@@ -176,7 +176,7 @@ def _steps(st, g, idx):
     actual step along each direction in x's units (n, q): snapped so that ``x + c*h`` is exact
     (a fixed step is used as given)."""
     ids = g.ids[idx]
-    h = ladder(st.start, g.e[idx])
+    h = ladder(st.start, g.e[idx], st.ratio)
     q = g.t.coef.shape[1]
     H = h[:, None] * st.c.scale[ids, :q]
     if st.fixed:
@@ -223,20 +223,22 @@ def _evaluate(st, ev, base, ax, dv, shared):
     return vals[inv]
 
 
-def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True):
+def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True,
+        ratio=RATIO):
     """Adaptive (or, with ``fixed=True``, single-step) estimates of every component.
 
     ``rtol`` stops a component as soon as its error estimate is below
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
-    from settling divide its step by 8 instead of 2.
+    from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
+    the ladder (steps.ladder_ratio).
     """
     with np.errstate(all="ignore"):
-        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump)
+        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio)
 
 
-def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
+def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio=RATIO):
     st = _State(X, F0, comps, start, eps, trace)
-    st.rtol, st.jump, st.fixed = rtol, jump, fixed
+    st.rtol, st.jump, st.fixed, st.ratio = rtol, jump, fixed, ratio
     if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
         _avoid_centre(comps, ~np.isfinite(F0).all(axis=1)[comps.base])
     groups = _initial_groups(comps)
@@ -253,7 +255,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
     for g in groups:
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
-    max_level = 1 if fixed else MAX_LEVELS
+    max_level = 1 if fixed else max_levels(ratio)
     while True:
         live = [g for g in groups if g.active.any()]
         if not live:
@@ -269,7 +271,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump):
             ids = np.flatnonzero(g.active)
             cids = g.ids[ids]
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
-                (ladder(st.start, g.e[ids]) < comps.hmin[cids])
+                (ladder(st.start, g.e[ids], st.ratio) < comps.hmin[cids])
             g.active[ids[too_far]] = False
             if st.trace is not None and too_far.any():
                 _check(st, first, {int(c): ("stop: end of the ladder",) for c in cids[too_far]})
@@ -523,7 +525,7 @@ def _stop(st, g, idx, ids, row_err, noise):
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
     # jump is most likely at 0, beyond any walk)
     x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
-    tiny = walk & (x > 0) & (ladder(st.start, g.e[idx]) * st.c.scale[ids, 0] > 1e3 * x)
+    tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
     skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
     g.e[idx[tiny]] += skip
     g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
@@ -581,7 +583,8 @@ def _below_x(st, ids):
     x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
     unit = st.start * st.c.scale[ids, 0]
     with np.errstate(divide="ignore"):
-        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0)) + 1, 0).astype(int)
+        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0), st.ratio) + 1,
+                        0).astype(int)
 
 
 def _record(st, g, idx, v, D, h):

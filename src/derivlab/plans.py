@@ -7,11 +7,11 @@ import numpy as np
 from ._errors import InputError
 from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
 from .stencils import Stencil
-from .steps import direction_scale, levels_below, min_step, start_step
+from .steps import direction_scale, ladder_ratio, levels_below, min_step, start_step
 
 __all__ = ["components"]
 
-_CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many halvings
+_CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many levels of RATIO
 
 
 def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
@@ -40,6 +40,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
     """Keep stencils inside [lo, hi]: shrink a central one a little, else go one-sided."""
     lo, hi = (b.reshape(-1) for b in lohi)
     start = 1.0 if fixed else start_step(x.dtype, stencil.order)
+    ratio = ladder_ratio(stencil.order)  # the adaptive ladder's levels
     unit = start * s
     reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
     below, above = x - lo, hi - x
@@ -53,7 +54,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
             continue
         need = int(levels_below(reach(line)[i] / room)) if room > 0 else 10**6
         if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
-            level0[i] = need
+            level0[i] = int(levels_below(reach(line)[i] / room, ratio))
             continue
         side = "forward" if above[i] >= below[i] else "backward"
         t = sides[side]
@@ -63,7 +64,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
             raise InputError(f"step={s[i]:g} does not fit inside the domain at x={x[i]:g} on "
                              "either side; use a smaller step")
         if not fixed and space < np.inf:
-            level0[i] = max(0, int(levels_below(reach(t)[i] / space)))
+            level0[i] = max(0, int(levels_below(reach(t)[i] / space, ratio)))
     return templates, level0
 
 

@@ -229,19 +229,20 @@ def _periodic(b):
 
 # -- 2. jumps in higher derivatives ---------------------------------------------------------------
 
-def _reach(f, t, order, d):
+def _reach(f, t, order, d, truth):
     """``"smooth"``, or ``"limit"`` when a joint at distance d puts the derivative out of
     float64's reach: a central stencil of that order must fit between t and the joint
     (h <= d / m, points at up to m*h), and its round-off eps*|f|*sum|w| / h**order there,
     times 10 for the few levels of extrapolation, exceeds derivlab's success threshold
-    eps**(1/(2+order)) (derivatives of these families are of order 1 to 50)."""
+    eps**(1/(2+order)) times the derivative's size |truth| (at least 1e-3)."""
     eps = np.finfo(float).eps
     m, wsum = {1: (1, 1.0), 2: (1, 4.0), 3: (2, 3.0)}[order]
     h = d / m
     with np.errstate(all="ignore"):
         size = max(abs(float(f(t))), 1.0)
     roundoff = 10 * eps * size * wsum / h ** order
-    return "smooth" if roundoff <= eps ** (1.0 / (2 + order)) else "limit"
+    need = eps ** (1.0 / (2 + order)) * max(abs(float(truth)), 1e-3)
+    return "smooth" if roundoff <= need else "limit"
 
 
 def _relu(t):
@@ -334,7 +335,8 @@ def _spline_cases(b):
                     t = t0 + side * d
                     piece = j if side > 0 else j - 1
                     b.add(f"cubic spline[{tag},t=knot{side * d:+g},k=3]", "jump", cs, t,
-                          piece_derivative(piece, t, 3), _reach(cs, t, 3, d), 3,
+                          piece_derivative(piece, t, 3),
+                          _reach(cs, t, 3, d, piece_derivative(piece, t, 3)), 3,
                           family="cubic spline near knot")
 
 
@@ -349,7 +351,8 @@ def _jumps(b):
                 for side in (-1, 1):
                     t = side * d
                     b.add(f"{name}[t={_g(t)},k={order}]", "jump", f, t,
-                          _one_sided_power(name, t, order), _reach(f, t, order, d), order,
+                          _one_sided_power(name, t, order),
+                          _reach(f, t, order, d, _one_sided_power(name, t, order)), order,
                           family=f"{name} near 0")
     for t in (1e-8, 1e-4, -1e-8, -1e-4):
         for name in ("relu", "|t|"):
@@ -384,7 +387,7 @@ def _jumps(b):
                 for side in (-1, 1):
                     t = t0 + side * d * scale
                     b.add(f"{cjump} join[t0={_g(t0)},t=t0{side * d:+g}*s,k={order}]", "jump", f, t,
-                          truth(t), _reach(f, t, order, d * scale), order,
+                          truth(t), _reach(f, t, order, d * scale, truth(t)), order,
                           family=f"{cjump} join near t0")
         # kinks at t0: |t - t0|, relu(t - t0)
         for name, f in (("|t-t0|", lambda t, t0=t0: np.abs(t - t0)),
@@ -463,7 +466,7 @@ def _add_hessian(b, fam, n, seed, label, a, bb, v):
                         truth[i, j] = +(s + (2 if v[i] > 0 else -2))
                     if v[i] != 0:  # the joint is |v_i| away along axis i
                         line = (lambda t, i=i: f(np.where(np.arange(n) == i, t, v)))
-                        expect[i, j] = _reach(line, v[i], 2, abs(v[i]))
+                        expect[i, j] = _reach(line, v[i], 2, abs(v[i]), truth[i, j])
     b.add(f"hess {fam}[n={n},s{seed},{label}]", "hessian_kink", f, np.array(v, float), truth,
           expect, 2, op="hessian", family=f"hess {fam} ({'near 0' if label.startswith('near') else label})")
 

@@ -150,3 +150,30 @@ def test_compositions_success_implies_honest_error(case):
         exact = _truth_fn(name, order)(mpmath.mpf(float(x)))
         true_err = float(abs(mpmath.mpf(float(res.value)) - exact))
     assert true_err <= res.error, (name, x, order, res.value, res.error, true_err)
+
+
+# -- batch == loop on the hostile families (restarts, leaps, plateaus are per element) -----------
+
+_HOSTILE = {
+    "relu": lambda a: (lambda t: np.maximum(t - a, 0.0)),
+    "abs^3": lambda a: (lambda t: np.abs(t - a) ** 3),
+    "hinge^2+t": lambda a: (lambda t: np.maximum(t - a, 0.0) ** 2 + t),
+    "round": lambda a: (lambda t: np.round(np.sin(t + a), 5)),
+    "wiggle": lambda a: (lambda t: t + 1e-3 * np.sin(2 * np.pi * t / (1 + abs(a)))),
+    "sinc": lambda a: (lambda t: np.sin(t - a) / (t - a)),
+}
+
+
+@settings(max_examples=25, derandomize=True, deadline=None)
+@given(st.sampled_from(sorted(_HOSTILE)), st.sampled_from([-1.0, 0.0, 0.5]),
+       st.lists(st.sampled_from([0.0, 1e-8, -1e-3, 0.5, 1.0 + 1e-6, 1000.0, -2.0]),
+                min_size=2, max_size=4), st.sampled_from([1, 2, 3]))
+def test_hostile_batch_equals_loop(name, a, xs, order):
+    f = _HOSTILE[name](a)
+    xs = np.array(xs) + a
+    res = derivlab.derivative(f, xs, order=order)
+    for i, x in enumerate(xs):
+        one = derivlab.derivative(f, x, order=order)
+        assert np.array_equal(res.value[i], one.value, equal_nan=True), (name, x)
+        assert np.array_equal(res.error[i], one.error, equal_nan=True), (name, x)
+        assert res.status[i] == one.status, (name, x)

@@ -20,7 +20,7 @@ CASES = [
     # wiggles far finer than any step x + h can resolve at x = 0.3 look like noise in f
     (Status.NOISY, lambda x: np.sin(1e13 * x), 0.3, {}, "noise in f measured"),
     (Status.NOISY, lambda x: np.round(np.sin(x), 6), 1.0, {}, "noisy"),
-    (Status.ROUNDOFF, lambda x: 1e6 + 1e-3 * x, 1.0, {}, "round-off"),
+    (Status.ROUNDOFF, lambda x: 1e12 + x * x, 1.0, {}, "round-off"),
     (Status.NOT_SMOOTH, np.abs, 0.0, {}, "not differentiable"),
     (Status.NOT_SMOOTH, lambda x: np.maximum(x, 0.0), 0.0, {}, "kink"),
     (Status.NOT_ANALYTIC, np.abs, 1.0, {"method": "complex"}, "analytic"),
@@ -57,6 +57,18 @@ def test_message_locates_failing_elements():
 
 
 def test_roundoff_error_bar_covers_the_truth():
-    res = derivlab.derivative(lambda x: 1e6 + 1e-3 * x, 1.0)
-    assert not res.success
-    assert res.error >= abs(res.value - 1e-3)
+    res = derivlab.derivative(lambda x: 1e12 + x * x, 1.0)
+    assert not res.success and res.status == Status.ROUNDOFF
+    assert res.error >= abs(res.value - 2.0)
+
+
+@pytest.mark.parametrize("f, x, exact", [
+    (lambda x: np.sin(x) / x, 1e-8, -1e-8 / 3),   # f ~ 1, f' ~ 3e-9
+    (lambda x: 1e6 + 1e-3 * x, 1.0, 1e-3),        # f ~ 1e6, f' ~ 1e-3
+])
+def test_value_near_zero_known_to_a_few_digits_is_a_success(f, x, exact):
+    """A derivative tiny against f's own size is a success when its bar is tiny against that
+    size and at most a few parts in a thousand of the value."""
+    res = derivlab.derivative(f, x)
+    assert res.success, res.message
+    assert abs(res.value - exact) <= res.error <= 3e-3 * abs(exact)

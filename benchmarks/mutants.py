@@ -77,11 +77,12 @@ MUTANTS = [
       "_extrapolate: round-off of the previous row subtracted"),
     M("one-sided-safety", "engine.py", "ONE_SIDED_SAFETY = 3.0", "ONE_SIDED_SAFETY = 1.0",
       "one-sided truncation estimates not widened"),
-    M("kink-threshold", "engine.py", "big = hist[:, 2] > 100 * nS", "big = hist[:, 2] > 1e6 * nS",
-      "kink threshold raised 10^4-fold"),
+    M("kink-threshold", "engine.py", "big = hist[:, 2] > KINK_ABOVE * nQ",
+      "big = hist[:, 2] > 1e4 * KINK_ABOVE * nQ", "kink threshold raised 10^4-fold"),
     M("probe-accepts-all", "evaluate.py",
-      "and _agree(res[0], out[0]) and _agree(res[n - 1], out[n - 1]))", ")",
-      "vectorization probe accepts any batch of the right shape (good = True)"),
+      "good = res.shape == out.shape and all(_agree(res[i], out[i]) for i in check)",
+      "good = res.shape == out.shape",
+      "vectorization probe accepts any batch of the right shape"),
     M("truncation-halved", "engine.py", "tr = safety * np.maximum(", "tr = 0.5 * safety * np.maximum(",
       "truncation estimate halved"),
     M("rtol-no-early-stop", "engine.py", "if st.rtol is not None:  # met",
@@ -101,8 +102,8 @@ MUTANTS = [
     M("noise-ulps-1", "engine.py", "NOISE_ULPS = 4.0 ", "NOISE_ULPS = 1.0 ",
       "f's rounding assumed 1 ulp"),
     M("kmax-2", "engine.py", "KMAX = 5 ", "KMAX = 2 ", "Richardson tableau only 2 columns deep"),
-    M("rho-exponent", "engine.py", "2.0 ** (t.accuracy + p * (k - 1))",
-      "2.0 ** (t.accuracy + p * k)", "non-Neville extrapolation ratio off by one power"),
+    M("rho-exponent", "engine.py", "rho = ((hist[:, k - 1] / h) ** p)",
+      "rho = ((hist[:, k - 1] / h) ** (p + 1))", "Neville extrapolation ratio off by one power of h"),
     M("ladder-step-2", "engine.py", "g.e[np.flatnonzero(g.active)] += 1",
       "g.e[np.flatnonzero(g.active)] += 2", "ladder quarters the step instead of halving"),
     M("accept-zero-flip", "engine.py", "(mag <= err) & (err <= np.sqrt(rtol ** 3) * fscale)",
@@ -113,9 +114,9 @@ MUTANTS = [
     M("accept-small-flip", "engine.py", "small = err <= rtol * np.maximum(np.abs(value), mag)",
       "small = err <= rtol * np.maximum(np.abs(value), mag) * 1e6",
       "_accepted: relative tolerance 1e6 looser"),
-    M("no-contradiction", "engine.py", 'better = (best["err"] < st.err[ids]) | contradicted',
-      'better = (best["err"] < st.err[ids])', "_keep_best: contradicted rule removed"),
-    M("contradiction-noise", "engine.py", '& (best["trunc"] > 10 * best["noise"])', "",
+    M("no-contradiction", "engine.py", 'better = (best["err"] < st.err[ids]) | (conflict & sure)',
+      'better = (best["err"] < st.err[ids])', "_keep_best: a sure contradicting row never replaces"),
+    M("contradiction-noise", "engine.py", ' & (spread > 10 * best["noise"])', "",
       "_keep_best: a contradiction may be pure round-off"),
     M("stall-1", "engine.py", "done |= (g.stall[idx] >= 2)", "done |= (g.stall[idx] >= 1)",
       "_stop: one level of growing error stops"),
@@ -126,24 +127,52 @@ MUTANTS = [
       '(("forward", plus & ~minus), ("backward", minus & ~plus))',
       '(("forward", minus & ~plus), ("backward", plus & ~minus))',
       "_fallback: one-sided stencil goes towards the bad side"),
-    M("below-x-off-by-one", "engine.py", "np.log2(unit / np.where(x > 0, x, 1.0))) + 1",
-      "np.log2(unit / np.where(x > 0, x, 1.0))) - 1", "_below_x: ladder exponent 2 levels short"),
-    M("roundoff-status", "engine.py", "roundoff = st.noise >= 0.5 * st.err",
-      "roundoff = st.noise >= 5 * st.err", "_finish: ROUNDOFF rarely reported"),
-    M("kink-enough", "engine.py", "enough = g.nrows[idx] >= 2", "enough = g.nrows[idx] >= 6",
+    M("below-x-off-by-one", "engine.py", "levels_below(unit / np.where(x > 0, x, 1.0)) + 1",
+      "levels_below(unit / np.where(x > 0, x, 1.0)) - 1", "_below_x: ladder exponent 2 levels short"),
+    M("roundoff-status", "engine.py", "(st.noise >= 0.5 * st.err)", "(st.noise >= 5 * st.err)",
+      "_finish: ROUNDOFF rarely reported"),
+    M("kink-enough", "engine.py", "steady = rise[:, 1] & (rise[:, 0] | np.isnan(hist[:, 0]))",
+      "steady = rise[:, 1] & (rise[:, 0] | np.isnan(hist[:, 0])) & (g.nrows[idx] >= 6)",
       "kink detector waits 6 levels"),
     M("noise-no-tiny", "engine.py", "+ st.tiny * (v != 0)", "",
       "_noise: smallest normal number not carried"),
+
+    # -- engine.py: noise window, shelf, un-latching, quantised rule, SAFETY ---------------
+    M("safety-1", "engine.py", "SAFETY = 2.0 ", "SAFETY = 1.0 ",
+      "truncation error bars not doubled"),
+    M("noise-calm-3", "engine.py", "NOISE_CALM = 30.0 ", "NOISE_CALM = 3.0 ",
+      "measured noise un-latched by a window only 3x below it"),
+    M("unshelve-never", "engine.py", "    _unshelve(st)\n", "",
+      "_finish: a shelved value never stands again"),
+    M("unlatch-never", "engine.py", 'free = d["calm"][idx] >= 3', "free = calm & False",
+      "_diagnose: measured noise never un-latched by calm smaller steps"),
+    M("quantised-sloped-only", "engine.py", '((st.sigma[base] > 0) | d["sloped"][idx])',
+      'd["sloped"][idx]', "_diagnose: quantised only after a settled slope, not after noise"),
+    M("quantised-noise-only", "engine.py", '((st.sigma[base] > 0) | d["sloped"][idx])',
+      "(st.sigma[base] > 0)", "_diagnose: quantised only after noise, not after a settled slope"),
+    M("noise-shrink-1.5", "engine.py", "NOISE_SHRINK = 0.75 ", "NOISE_SHRINK = 1.5 ",
+      "a window difference shrinking slower than h**1.5 counts as flat"),
+    M("noise-z-1", "engine.py", "NOISE_Z = 3.0 ", "NOISE_Z = 1.0 ",
+      "measured noise enters error bars at 1x its estimate"),
+    M("unres-after-free", "engine.py", "& (st.sigma[base] == 0)).any(axis=1) & ~free.any(axis=1)",
+      "& (st.sigma[base] == 0)).any(axis=1)",
+      "_diagnose: an un-latching level may also count as unresolved"),
+    M("unlatch-nrows-0", "engine.py", "g.nrows[idx[rows]] = -1", "g.nrows[idx[rows]] = 0",
+      "_diagnose: after un-latching, the wiggly level's row stays in the tableau"),
+    M("no-plateau-walk", "engine.py", "plateau = (st.csig[ids] > 0).any(axis=1)",
+      "plateau = np.zeros(len(ids), bool)", "_stop: a noise plateau may stop the walk"),
+    M("kink-over-noise", "engine.py", "status[st.kink & ~sided & ~(~accept & (noise > 0))]",
+      "status[st.kink & ~sided]", "_finish: NOT_SMOOTH wins over NOISY even when noise was measured"),
     # -- plans.py / steps.py ----------------------------------------------------------------
     M("domain-side-flip", "plans.py", 'side = "forward" if above[i] >= below[i] else "backward"',
       'side = "forward" if above[i] <= below[i] else "backward"',
       "_fit_domain: one-sided stencil towards the nearer edge"),
-    M("domain-need-floor", "plans.py", "need = int(np.ceil(np.log2(reach(line)[i] / room)))",
-      "need = int(np.floor(np.log2(reach(line)[i] / room)))",
+    M("domain-need-floor", "plans.py", "need = int(levels_below(reach(line)[i] / room))",
+      "need = int(levels_below(reach(line)[i] / room)) - 1",
       "_fit_domain: central stencil shrunk one halving too few (crosses the edge)"),
     M("domain-level-floor", "plans.py",
-      "level0[i] = max(0, int(np.ceil(np.log2(reach(t)[i] / space))))",
-      "level0[i] = max(0, int(np.floor(np.log2(reach(t)[i] / space))))",
+      "level0[i] = max(0, int(levels_below(reach(t)[i] / space)))",
+      "level0[i] = max(0, int(levels_below(reach(t)[i] / space)) - 1)",
       "_fit_domain: one-sided stencil starts one halving too large"),
     M("central-limit-0", "plans.py", "_CENTRAL_LIMIT = 8 ", "_CENTRAL_LIMIT = 0 ",
       "never shrink a central stencil near an edge"),
@@ -169,9 +198,14 @@ MUTANTS = [
 ]
 
 
+def _copy_src(dest: Path) -> None:
+    """Copy src/ (without byte code) to dest/src."""
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def _apply(mutant: Mutant, dest: Path) -> str | None:
     """Copy src/ to dest and mutate it; return None, or a reason the mutant is stale."""
-    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    _copy_src(dest)
     path = dest / "src" / PKG / mutant.file
     if not path.exists():
         return f"no file {mutant.file}"
@@ -207,7 +241,7 @@ def run_one(mutant: Mutant | None, timeout: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="derivlab-mutant-") as tmp:
         dest = Path(tmp)
         if mutant is None:
-            shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+            _copy_src(dest)
         else:
             stale = _apply(mutant, dest)
             if stale:
@@ -230,7 +264,7 @@ def check_import_path() -> None:
     """The tests must import derivlab from PYTHONPATH, not from an installed copy."""
     with tempfile.TemporaryDirectory(prefix="derivlab-mutant-") as tmp:
         dest = Path(tmp)
-        shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        _copy_src(dest)
         out = subprocess.run([sys.executable, "-c", f"import {PKG}; print({PKG}.__file__)"],
                              cwd=ROOT, env=_env(dest), capture_output=True, text=True, timeout=120)
         where = out.stdout.strip()

@@ -495,7 +495,7 @@ def _noise(b):
                         b.add(f"sin+noise[sigma={sigma:g},seed={seed},t={_g(t)},k={order},"
                               f"rtol={rtol}]", "noise", None, t, truth, "noisy", order, kwargs=kw,
                               family=f"sin+noise sigma={sigma:g}", make=_noisy_sin(sigma, seed))
-    for decimals in (4, 6, 8, 10, 12):
+    for decimals in (2, 3, 4, 6, 8, 10, 12):
         for t in (0.7, 2.0, 10.3, 100.3):
             for order in (1, 2):
                 b.add(f"round(sin t,{decimals})[t={_g(t)},k={order}]", "noise",

@@ -200,3 +200,12 @@ def test_second_derivative_at_a_c2_joint(t0):
     res = derivlab.derivative(f, t0, order=2)
     assert res.success, res.message
     assert abs(res.value + math.sin(t0)) <= res.error <= 1e-7
+
+
+@pytest.mark.parametrize("x", [0.5, 1.0, 1.3, 100.3])
+@pytest.mark.parametrize("order", [1, 2])
+def test_coarsely_rounded_f_is_noisy(x, order):
+    """np.round(sin t, 2): exactly constant at small steps, after steps whose values differed
+    from f(x) by multiples of 0.01; never a success with 0."""
+    res = derivlab.derivative(lambda t: np.round(np.sin(t), 2), x, order=order)
+    assert res.status == Status.NOISY, (res.status, res.value, res.error)

@@ -184,6 +184,15 @@ def diagnose(st, g, idx, ids, v, H, D):
     const = (v == F0[:, None]).all(axis=1)
     st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d.sloped[idx])).any(axis=1) \
         & ~st.kink[ids].any(axis=1)
+    # ... or after two levels whose values differed from f(x) by multiples of one quantum far
+    # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
+    for i, j in zip(*np.nonzero(const)):
+        dv = np.abs(np.concatenate([d.v[idx[i], :, j], d.v2[idx[i], :, j]]) - F0[i, j])
+        m = v.shape[1]
+        big = np.isfinite(dv) & (dv > NOISE_ABOVE * rounding[i, j])
+        if big[:m].any() and big[m:].any():
+            q = _quantum(dv[big])
+            st.quantised[ids[i]] |= q > max(1e-3 * dv[big].max(), NOISE_ABOVE * rounding[i, j])
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
@@ -205,6 +214,19 @@ def diagnose(st, g, idx, ids, v, H, D):
     d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
     d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
     d.reset(restart)
+
+
+def _quantum(values, rtol=1e-9):
+    """The largest q of which every value is a whole multiple (to rtol), by Euclid's algorithm
+    on floats; tiny when there is none (values that scale with a step)."""
+    q = 0.0
+    for a in np.sort(values)[::-1]:
+        while a > rtol * values.max():
+            q, a = a, q % a if q else 0.0
+            if a > q - rtol * values.max():  # (a remainder within rounding of q is 0)
+                a = 0.0
+        q = q or a
+    return q
 
 
 def _jump_detector(st, g, idx, ids, v, H, F0):

@@ -139,6 +139,8 @@ def test_formula_reading_printing_and_equality():
             call()
     with pytest.raises(InputTypeError, match="numbers"):
         f("a", 1)
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        f.text = "x"
 
 
 def test_diff():

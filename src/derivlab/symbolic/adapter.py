@@ -16,6 +16,7 @@ from .formulas import Formula, _natural, _sympy_expr, parse
 
 __all__ = ["as_callable"]
 
+
 def as_callable(f, kind, *points, unpack=False, batch=False, args=()):
     """``f`` as the callable the engine evaluates, and ``points`` in the formula's variables.
 

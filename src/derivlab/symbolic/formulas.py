@@ -90,10 +90,15 @@ class Formula:
         names = sorted(free, key=_natural) if variables is None else _check_names(variables, free)
         symbols = tuple(sp.Symbol(n, real=True) for n in names)
         real = dict(zip(names, symbols))
-        self.expr = expr.xreplace({s: real[n] for n, s in free.items() if s != real[n]})
-        self.variables, self.symbols = tuple(names), symbols
-        self.text = sp.sstr(self.expr) if text is None else text
-        self._fn = None
+        init = object.__setattr__  # a Formula is immutable (parse caches them)
+        init(self, "expr", expr.xreplace({s: real[n] for n, s in free.items() if s != real[n]}))
+        init(self, "variables", tuple(names))
+        init(self, "symbols", symbols)
+        init(self, "text", sp.sstr(self.expr) if text is None else text)
+        init(self, "_fn", None)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a Formula cannot be changed (setting {name!r}); make a new one")
 
     # -- reading ---------------------------------------------------------------------------
     def __str__(self):
@@ -137,7 +142,7 @@ class Formula:
     def _evaluate(self, *values):
         arrays = [_as_input(v) for v in values]
         if self._fn is None:
-            self._fn = _lambdify(self.expr, self.symbols)
+            object.__setattr__(self, "_fn", _lambdify(self.expr, self.symbols))
         out = np.asarray(self._fn(*arrays))
         shape = np.broadcast_shapes(out.shape, *(a.shape for a in arrays))
         if out.dtype.kind not in "fc":

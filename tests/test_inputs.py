@@ -28,8 +28,13 @@ D, G, J, H = derivlab.derivative, derivlab.gradient, derivlab.jacobian, derivlab
 #: (id, call(f), exception, exact message)
 PURE_INPUT_ERRORS = [
     ("f-int", lambda f: D(3, 1.0), InputTypeError, "f must be callable (a function of x), got int"),
-    ("f-str", lambda f: G("np.sin", [1.0]), InputTypeError,
-     "f must be callable (a function of x), got str"),
+    ("f-str", lambda f: G("np.sin", [1.0]), InputError,  # a str is a formula, read safely
+     "attribute access '.sin' is not allowed: write sin(...) without 'np.' (at column 3)\n"
+     "  np.sin\n    ^^^^"),
+    ("f-bytes", lambda f: G(b"x", [1.0]), InputTypeError,
+     "f must be callable (a function of x), got bytes"),
+    ("f-list-not-formulas", lambda f: J([f, f], [1.0]), InputTypeError,
+     "f must be callable (a function of x), got list"),
     ("x-empty", lambda f: D(f, []), InputError, "x must not be empty, got shape (0,)"),
     ("x-empty-2d", lambda f: G(f, np.zeros((0, 3))), InputError,
      "x must not be empty, got shape (0, 3)"),

@@ -8,7 +8,9 @@ from .api import derivative, gradient, hessian, jacobian
 from .ops import hvp, jvp
 from .result import LevelRecord, Result, Status, Trace, TraceRecord
 from .stencils import Stencil
+from .symbolic import Formula, parse
 
-__all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "hvp", "Stencil", "Result", "Status",
-           "Trace", "TraceRecord", "LevelRecord", "DerivlabError", "InputError", "InputTypeError"]
+__all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "hvp", "parse", "Formula", "Stencil",
+           "Result", "Status", "Trace", "TraceRecord", "LevelRecord", "DerivlabError", "InputError",
+           "InputTypeError"]
 __version__ = "0.1.0"

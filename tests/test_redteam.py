@@ -36,7 +36,7 @@ import redteam  # noqa: E402
 SHOWN = 40
 
 #: (kind, class) -> how many the sweep still has (target 0; lower it as the engine improves).
-OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 5}
+OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 10}
 
 
 def _over_ceiling(bad, cls):

@@ -398,11 +398,12 @@ def _check(st, first, tags):
 
 
 def _noise(st, t, ids, v, h, div):
-    """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a nonzero value
-    also carries the precision's smallest normal number; an exact zero carries nothing), and,
+    """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a subnormal value
+    carries the precision's smallest normal number: its digits are few; an exact zero
+    carries nothing), and,
     since f is computed from a rounded x, about eps * |x f'(x)| with f' from the steepest
     slope between neighbouring stencil points."""
-    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * (v != 0)
+    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
     amp = (np.abs(t.weights).sum() / div)[:, None]  # error per unit of noise in each value
     noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None] \
         + NOISE_Z * st.sigma[st.c.base[ids]] * amp

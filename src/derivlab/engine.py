@@ -433,15 +433,9 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
         # an O(h) term comes from a jump in the next derivative within the stencil, at x or
         # anywhere closer than h (a C2 joint 1e-5 beside x): the limit is the derivative at
         # the joint, which differs from x's by up to that term's size at this step
-        # ... and where the two tableaux disagree beyond their bars, the one in powers of
-        # h**2 is off by the distance between their limits
-        apart = np.abs(best1["value"] - best["value"])
-        apart = np.where(np.isfinite(apart) & (apart > best["err"] + best1["err"]), apart, 0.0)
         odd = 3 * np.abs(D - best1["value"])
         best1["trunc"] = best1["trunc"] + odd
         best1["err"] = best1["err"] + odd
-        best["trunc"] = best["trunc"] + apart
-        best["err"] = best["err"] + apart
         clearly = best1["err"] < ODD_BETTER * best["err"]
         for name in best:
             best[name] = np.where(clearly, best1[name], best[name])

@@ -132,7 +132,6 @@ class _State:
         self.fscale = np.zeros((C, Fd))  # |f| / step-scale**order: the natural size of a value
         self.step = np.full(C, np.nan)
         self.kink = np.zeros((C, Fd), bool)
-        self.sure = np.zeros((C, Fd), bool)  # the last row contradicted the kept value, sure of it
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
@@ -485,17 +484,14 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
 def _keep_best(st, ids, best, h):
     """Keep a row's best where it beats the value kept so far. A row that disagrees with the
     kept value (or within itself), by more than round-off, far beyond the kept value's error
-    shows the earlier agreement was a coincidence (aliasing): a row confident of that, after
-    one that was too, replaces the kept value (one confident row may be noise not yet
-    measured); otherwise the kept value's error bar widens to cover both."""
+    shows the earlier agreement was a coincidence (aliasing, noise not yet measured): the
+    kept value's error bar widens to cover both, and that row replaces nothing (one sure row
+    may be noise; later rows that agree with each other win on their own smaller bars)."""
     gap = np.abs(best["value"] - st.value[ids])
     spread = np.fmax(gap, best["trunc"])
     conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
-    sure = conflict & (best["err"] < gap / 3)
-    replace = sure & st.sure[ids]
-    st.sure[ids] = sure
-    better = (best["err"] < st.err[ids]) & ~conflict | replace
-    widen = conflict & ~replace
+    better = (best["err"] < st.err[ids]) & ~conflict
+    widen = conflict
     st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
     st.trunc[ids] = np.where(widen, st.err[ids] - st.noise[ids], st.trunc[ids])
     for name in ("value", "err", "trunc", "noise", "mag", "amp"):

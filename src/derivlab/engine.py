@@ -9,11 +9,13 @@ ladder of steps ``h = start * RATIO**-e`` (RATIO = 1.9, not a power of two, so t
 periodic part of f hides between the steps; dropping RATIO**3 at once while far from
 settling); each round builds the points of every active component first,
 evaluates them in one batch (shared points once) and feeds a Richardson tableau
-per component. The estimate with the smallest Ridders-style error (differences
-in the tableau plus propagated round-off) is kept, unless a later level
-contradicts it; the walk stops when truncation falls below round-off, the error
-starts growing, or the ladder ends. NaN/inf on one side switches a line to a
-one-sided ladder.
+per component. The estimate with the smallest Ridders-style error (twice the
+differences in the tableau plus propagated round-off) is kept; a later level that
+contradicts it widens its bar. The walk stops when truncation falls below
+round-off, the error starts growing, or the ladder ends. NaN/inf on one side
+switches a line to a one-sided ladder. The detectors that run on every level
+(noise, unresolved wiggles, quantised f, jumps in the derivative) live in
+:mod:`derivlab.detect`; what they find decides whether the walk may stop.
 """
 
 from __future__ import annotations
@@ -399,9 +401,8 @@ def _check(st, first, tags):
 def _noise(st, t, ids, v, h, div):
     """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a subnormal value
     carries the precision's smallest normal number: its digits are few; an exact zero
-    carries nothing), and,
-    since f is computed from a rounded x, about eps * |x f'(x)| with f' from the steepest
-    slope between neighbouring stencil points."""
+    carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
+    f' from the steepest slope between neighbouring stencil points."""
     ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
     amp = (np.abs(t.weights).sum() / div)[:, None]  # error per unit of noise in each value
     noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None] \

@@ -410,7 +410,7 @@ def _noise(st, t, ids, v, h, div):
     if t.coef.shape[1] == 1 and len(t.weights) > 1:
         unit = h * st.c.scale[ids, 0]
         slope = np.abs(np.diff(v, axis=1)) / (np.diff(t.coef[:, 0])[None, :, None] * unit[:, None, None])
-        xi = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+        xi = _abs_x(st, ids)
         noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
             * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
     return noise, amp
@@ -532,7 +532,7 @@ def _stop(st, g, idx, ids, row_err, noise):
     g.e[idx[walk]] += JUMP - 1
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
     # jump is most likely at 0, beyond any walk)
-    x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+    x = _abs_x(st, ids)
     tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
     skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
     g.e[idx[tiny]] += skip
@@ -589,9 +589,14 @@ def _fallback(st, g, idx, v):
     return [_Group(cids, tmpl, g.e[[pos[c] for c in cids]]) for cids, tmpl in moved.values()]
 
 
+def _abs_x(st, ids):
+    """|x| along each component's first axis (a direction vector's components: its first)."""
+    return np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+
+
 def _below_x(st, ids):
     """The ladder exponent whose step is below |x| along each component's axis (0 for x = 0)."""
-    x = np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+    x = _abs_x(st, ids)
     unit = st.start * st.c.scale[ids, 0]
     with np.errstate(divide="ignore"):
         return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0), st.ratio) + 1,

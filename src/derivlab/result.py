@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import groupby
 from enum import IntEnum
 
 import numpy as np
@@ -160,36 +161,28 @@ class Trace:
     def levels(self) -> list:
         """One :class:`LevelRecord` per level of each element's ladder (consecutive
         evaluations of one element at one level), in order."""
-        out, run = [], []
-        for r in self.records:
-            if run and (r.point, r.element, r.level) != (run[0].point, run[0].element, run[0].level):
-                out.append(_level(run))
-                run = []
-            run.append(r)
-        if run:
-            out.append(_level(run))
-        return out
+        runs = groupby(self.records, key=lambda r: (r.point, r.element, r.level))
+        return [_level(list(run)) for _, run in runs]
 
     def levels_table(self) -> str:
         """The levels as a printed table: step, estimate, conclusion and checks per level."""
-        head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'pts':>3} "
-                f"{'estimate':>24} {'extrapolated':>24} {'error':>9}  checks")
-        lines = [head, "-" * len(head)]
-        for r in self.levels:
-            lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
-                         f"{len(r.x):>3} {_fmt(r.estimate):>24} {_fmt(r.extrapolated):>24} "
-                         f"{_err(r.error)}  {'; '.join(r.checks)}")
-        return "\n".join(lines)
+        return _table(f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'pts':>3} "
+                      f"{'estimate':>24} {'extrapolated':>24} {'error':>9}  checks",
+                      (f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
+                       f"{len(r.x):>3} {_fmt(r.estimate):>24} {_fmt(r.extrapolated):>24} "
+                       f"{_err(r.error)}  {'; '.join(r.checks)}" for r in self.levels))
 
     def __str__(self):
-        head = (f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
-                f"{'f(x)':>24} {'estimate':>24} {'error':>9}")
-        lines = [head, "-" * len(head)]
-        for r in self.records:
-            lines.append(f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
-                         f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} "
-                         f"{_err(r.error)}")
-        return "\n".join(lines)
+        return _table(f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
+                      f"{'f(x)':>24} {'estimate':>24} {'error':>9}",
+                      (f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
+                       f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} "
+                       f"{_err(r.error)}" for r in self.records))
+
+
+def _table(head, rows):
+    """A header, a rule under it, and the rows."""
+    return "\n".join([head, "-" * len(head), *rows])
 
 
 def _err(e):

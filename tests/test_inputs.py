@@ -57,9 +57,11 @@ PURE_INPUT_ERRORS = [
     ("x-neg-inf-2d", lambda f: H(f, [[1.0, 2.0], [3.0, -np.inf]]), InputError,
      "x must be finite, got -inf at index (1, 1)"),
     ("method", lambda f: D(f, 1.0, method="centre"), InputError,
-     "method must be one of 'central', 'forward', 'backward', 'complex' or a Stencil, got 'centre'"),
+     "method must be one of 'central', 'forward', 'backward', 'complex', 'symbolic', 'jax', "
+     "'torch' or a Stencil, got 'centre'"),
     ("method-None", lambda f: G(f, [1.0], method=None), InputError,
-     "method must be one of 'central', 'forward', 'backward', 'complex' or a Stencil, got None"),
+     "method must be one of 'central', 'forward', 'backward', 'complex', 'symbolic', 'jax', "
+     "'torch' or a Stencil, got None"),
     ("method-stencil-order", lambda f: D(f, 1.0, order=2, method=Stencil.central(1, 2)), InputError,
      "method is a Stencil of order 1, but order=2"),
     ("order-0", lambda f: D(f, 1.0, order=0), InputError, "order must be an integer >= 1, got 0"),

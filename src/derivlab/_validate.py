@@ -117,8 +117,8 @@ def check_method(method, order, accuracy):
             raise InputError(f"method is a Stencil of order {method.order}, but order={order}")
         return method.kind, method
     if not isinstance(method, str) or method not in METHODS:
-        raise InputError(f"method must be one of {', '.join(map(repr, METHODS))} or a Stencil, "
-                         f"got {method!r}")
+        raise InputError(f"method must be one of {', '.join(map(repr, METHODS))}, 'symbolic', "
+                         f"'jax', 'torch' or a Stencil, got {method!r}")
     if method == "complex":
         if order != 1:
             raise InputError(f"method='complex' gives first derivatives only; got order={order}")

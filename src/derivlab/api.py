@@ -15,6 +15,7 @@ from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
 from .symbolic.adapter import as_callable
+from .methods import is_exact, run_exact
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
@@ -34,9 +35,15 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         formula also ``{"x": ...}``.
     order : int, optional
         Derivative order (1, 2, 3, ...).
-    method : {"central", "forward", "backward", "complex"} or Stencil, optional
-        Direction of the finite differences, or ``"complex"`` for the complex-step
-        derivative of an analytic f (first order, machine precision).
+    method : {"central", "forward", "backward", "complex", "symbolic", "jax", "torch"} or Stencil
+        Direction of the finite differences (default ``"central"``); ``"complex"`` for the
+        complex-step derivative of an analytic f (first order, machine precision);
+        ``"symbolic"`` for SymPy's exact derivative of a formula (or of an f written with
+        arithmetic and SymPy functions), evaluated to full precision, with the expression
+        in ``result.expression``; ``"jax"`` or ``"torch"`` for automatic differentiation
+        of an f written with ``jax.numpy`` or ``torch`` (or of a formula). The last three
+        take none of the finite-difference options (accuracy, step, adaptive, domain,
+        rtol, vectorized, trace).
     accuracy : int, optional
         Order of accuracy of the base stencil (even for central). Default 2 for
         central, 1 for forward and backward.
@@ -76,6 +83,10 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     >>> derivlab.derivative("3*x**3 - 5*x + 4", [0.0, 1.0]).value  # a formula: 9 x^2 - 5
     array([-5.,  4.])
     """
+    if is_exact(method):
+        return run_exact(method, "derivative", f, x, order=order, args=args, accuracy=accuracy,
+                         step=step, adaptive=adaptive, domain=domain, rtol=rtol,
+                         vectorized=vectorized, trace=trace)
     f, x = as_callable(f, "derivative", x, args=args)
     return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
                           step=step, adaptive=adaptive, domain=domain, rtol=rtol,
@@ -121,6 +132,10 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     >>> np.round(derivlab.gradient("2*x + 3*x*y + y^3", {"x": 1, "y": 2}).value, 10)
     array([ 8., 15.])
     """
+    if is_exact(method):
+        return run_exact(method, "gradient", f, x, batch=batch, unpack=unpack, args=args,
+                         accuracy=accuracy, step=step, adaptive=adaptive, domain=domain,
+                         rtol=rtol, vectorized=vectorized, trace=trace)
     f, x = as_callable(f, "gradient", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
@@ -143,6 +158,10 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     >>> np.allclose(derivlab.jacobian(["x*y", "sin(x)"], [1.0, 2.0]).value, J)  # formulas
     True
     """
+    if is_exact(method):
+        return run_exact(method, "jacobian", f, x, batch=batch, unpack=unpack, args=args,
+                         accuracy=accuracy, step=step, adaptive=adaptive, domain=domain,
+                         rtol=rtol, vectorized=vectorized, trace=trace)
     f, x = as_callable(f, "jacobian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
@@ -166,6 +185,10 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     >>> np.allclose(derivlab.hessian("x^2*y + exp(y)", {"x": 1, "y": 0}).value, H)
     True
     """
+    if is_exact(method):
+        return run_exact(method, "hessian", f, x, batch=batch, unpack=unpack, args=args,
+                         step=step, adaptive=adaptive, rtol=rtol, vectorized=vectorized,
+                         trace=trace)
     f, x = as_callable(f, "hessian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
                           adaptive=adaptive, domain=None, rtol=rtol, batch=batch,
@@ -394,7 +417,7 @@ def _message(status, ev):
         loc = "" if not status.ndim else " at " + ", ".join(
             str(tuple(int(i) for i in w)) for w in where[:3]) + (" ..." if count > 3 else "")
         detail = st.reason
-        if st in (Status.NONFINITE, Status.NOT_ANALYTIC, Status.ONE_SIDED) and ev.first_error:
+        if st in (Status.NONFINITE, Status.NOT_ANALYTIC, Status.ONE_SIDED) and ev and ev.first_error:
             detail += f" (f raised {ev.first_error})"
         label = "" if total == 1 else f"{count} of {total}: "
         parts.append(f"{st.name.lower()}: {label}{detail}{loc}")

@@ -11,6 +11,7 @@ from ._errors import InputError
 from .api import _differentiate
 from .result import Trace
 from .steps import direction_scale
+from .methods import is_exact, run_exact
 from .symbolic.adapter import as_callable
 
 __all__ = ["jvp", "hvp"]
@@ -55,6 +56,9 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     >>> np.round(derivlab.jvp(["x*y", "y^2"], [1.0, 2.0], {"x": 1, "y": 0}).value, 12)
     array([2., 0.])
     """
+    if is_exact(method):
+        return run_exact(method, "jvp", f, x, v=v, args=args, step=step, rtol=rtol,
+                         vectorized=vectorized, trace=trace)
     f, x, v = as_callable(f, "jvp", x, v, args=args)
     V.check_callable(f)
     xa, va = _direction(x, v)
@@ -89,12 +93,21 @@ def _in_user_units(res, c, xa):
                    trace=trc, x=xa.copy())
 
 
-def hvp(f, x, v, *, step=None, adaptive=True, rtol=None, vectorized=None, args=(),
-        trace=False):
+def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vectorized=None,
+        args=(), trace=False):
     """Hessian-vector product ``H(x) @ v`` of a scalar f, without forming H.
 
     Entry i is the mixed second derivative along ``e_i`` and ``v``; a level of
     the adaptive ladder costs about 4n evaluations (a Hessian costs n**2).
+
+    Parameters
+    ----------
+    f, x, v
+        As in :func:`jvp` (f scalar).
+    method : {"central", "symbolic", "jax", "torch"}, optional
+        Finite differences (default), or as in :func:`derivlab.derivative`.
+    step, adaptive, rtol, vectorized, args, trace
+        As in :func:`derivlab.derivative`.
 
     Examples
     --------
@@ -105,6 +118,12 @@ def hvp(f, x, v, *, step=None, adaptive=True, rtol=None, vectorized=None, args=(
     >>> np.allclose(derivlab.hvp("x^2*y + y^3", [1.0, 2.0], [1.0, 1.0]).value, [6, 14])
     True
     """
+    if is_exact(method):
+        return run_exact(method, "hvp", f, x, v=v, args=args, step=step, adaptive=adaptive,
+                         rtol=rtol, vectorized=vectorized, trace=trace)
+    if not (isinstance(method, str) and method == "central"):
+        raise InputError(f"hvp's method must be 'central' (finite differences), 'symbolic', "
+                         f"'jax' or 'torch', got {method!r}")
     f, x, v = as_callable(f, "hvp", x, v, args=args)
     xa, va = _direction(x, v)
     return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,

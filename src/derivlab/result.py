@@ -242,6 +242,10 @@ class Result:
         raised), or None if f never returned a value.
     operation : str or None
         ``"derivative"``, ``"gradient"``, ``"jacobian"``, ``"hessian"``, ``"jvp"`` or ``"hvp"``.
+    expression : Formula or sympy.Array or None
+        With ``method="symbolic"``: the exact derivative (a :class:`~derivlab.Formula` for
+        one derivative of a scalar f, else a SymPy array in ``value``'s layout per point);
+        print it, or ``sympy.latex`` it.
     """
 
     value: object
@@ -256,6 +260,7 @@ class Result:
     x: object = None
     fx: object = None
     operation: str | None = None
+    expression: object = None
 
     @property
     def success(self) -> bool:

@@ -43,6 +43,9 @@ FUNCTIONS = {
     "sqrt": (lambda sp: sp.sqrt, (1,)), "cbrt": (lambda sp: sp.cbrt, (1,)),
     "abs": (lambda sp: sp.Abs, (1,)), "sign": (lambda sp: sp.sign, (1,)),
     "erf": (lambda sp: sp.erf, (1,)), "gamma": (lambda sp: sp.gamma, (1,)),
+    "cot": (lambda sp: sp.cot, (1,)), "sec": (lambda sp: sp.sec, (1,)),
+    "csc": (lambda sp: sp.csc, (1,)), "coth": (lambda sp: sp.coth, (1,)),
+    "sech": (lambda sp: sp.sech, (1,)), "csch": (lambda sp: sp.csch, (1,)),
 }
 for _np_name, _name in (("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"),
                         ("arctan2", "atan2"), ("arcsinh", "asinh"), ("arccosh", "acosh"),

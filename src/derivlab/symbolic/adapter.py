@@ -14,7 +14,7 @@ import numpy as np
 from .._errors import InputError
 from .formulas import Formula, _natural, _sympy_expr, parse
 
-__all__ = ["as_callable"]
+__all__ = ["as_callable", "formulas_of"]
 
 
 def as_callable(f, kind, *points, unpack=False, batch=False, args=()):
@@ -83,6 +83,12 @@ def as_callable(f, kind, *points, unpack=False, batch=False, args=()):
                          f"such as {{{', '.join(repr(n) + ': 1.0' for n in names[:3])}}}; got "
                          f"shape {shape} for {label}")
     return (_Numeric(formulas, vector, len(names) if one else 0, unpack), *pts)
+
+
+def formulas_of(f):
+    """``(formulas, vector)`` for a formula (or a list of them: ``vector``), None for a callable."""
+    formulas = _formulas_of(f)
+    return None if formulas is None else (formulas, isinstance(f, (list, tuple)))
 
 
 def _formulas_of(f):

@@ -1,0 +1,132 @@
+"""The methods beside finite differences, behind the same entry points and the same Result.
+
+``method="symbolic"`` differentiates with SymPy (a formula, or an f written with arithmetic
+and SymPy functions) and evaluates the exact derivative to full precision; ``"jax"`` and
+``"torch"`` differentiate f automatically (an f written with ``jax.numpy`` or ``torch``, or
+a formula turned into one). Each is one function with the signature of
+:func:`derivlab.symbolic.backend.differentiate` / :func:`derivlab.autodiff.differentiate`;
+this module validates once, calls it, and returns a :class:`~derivlab.Result`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from ._errors import InputError
+from .result import Result, Status, _as_status
+from .symbolic.adapter import as_callable, formulas_of
+
+__all__ = ["EXACT", "is_exact", "run_exact"]
+
+#: Methods that do not take finite differences.
+EXACT = ("symbolic", "jax", "torch")
+
+#: Options that only finite differences use, with their defaults.
+_NUMERIC_ONLY = {"accuracy": None, "step": None, "adaptive": True, "domain": None, "rtol": None,
+                 "vectorized": None, "trace": False}
+
+
+def is_exact(method):
+    return isinstance(method, str) and method in EXACT
+
+
+@dataclass(frozen=True)
+class Request:
+    """One validated call: what to differentiate, where, and how."""
+
+    method: str
+    operation: str
+    f: object            # the user's callable, or None for formulas
+    formulas: list | None
+    vector: bool
+    x: np.ndarray
+    v: np.ndarray | None
+    order: int
+    batch: bool
+    unpack: bool
+    args: tuple
+
+
+def run_exact(method, operation, f, x, *, v=None, order=1, batch=False, unpack=False, args=(),
+              **options):
+    """Validate, differentiate with ``method`` (one of :data:`EXACT`), return a Result."""
+    req = _request(method, operation, f, x, v, order, batch, unpack, args, options)
+    expression = None
+    if method == "symbolic":
+        from .symbolic.backend import differentiate, expressions_of
+
+        formulas, vector = (req.formulas, req.vector) if req.formulas is not None else \
+            expressions_of(req.f, operation, req.x, unpack=unpack, batch=batch, args=req.args)
+        value, error, status, fx, expression = differentiate(
+            operation, formulas, vector, req.x, order=req.order, v=req.v, batch=batch)
+        label = "symbolic (SymPy)"
+    else:
+        from .autodiff import differentiate
+
+        value, fx = differentiate(method, operation, req.f, req.x, formulas=req.formulas,
+                                  vector=req.vector, order=req.order, v=req.v, batch=batch,
+                                  unpack=unpack, args=req.args)
+        value, fx = np.asarray(value), np.asarray(fx)
+        status = np.where(np.isfinite(value), int(Status.OK), int(Status.NONFINITE))
+        error = np.where(np.isfinite(value), np.nan, np.nan)  # autodiff measures no error
+        label = f"{method} (automatic differentiation)"
+    return _result(req, value, error, status, fx, label, expression)
+
+
+def _request(method, operation, f, x, v, order, batch, unpack, args, options):
+    for name, value in options.items():
+        if not _is_default(value, _NUMERIC_ONLY[name]):
+            raise InputError(f"{name}={value!r} applies to finite differences; method="
+                             f"{method!r} has no {'trace' if name == 'trace' else name} "
+                             "(leave it out, or use a finite-difference method)")
+    order = V.check_int("order", order, 1)
+    batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
+    args = V.check_args(args)
+    formulas = formulas_of(f)
+    points = (x,) if v is None else (x, v)
+    if formulas is not None:
+        _, *points = as_callable(f, operation, *points, unpack=unpack, batch=batch, args=args)
+        formulas, vector = formulas
+    else:
+        V.check_callable(f)
+        vector = False
+    xa = V.check_x(points[0])
+    va = None if v is None else V.check_x(points[1], "v")
+    if va is not None and va.shape != xa.shape:
+        raise InputError(f"v must have x's shape {xa.shape}, got {va.shape}")
+    if batch and (xa.ndim < 1 or xa.shape[0] == 0):
+        raise InputError(f"batch=True needs x with a first axis of points, got shape {xa.shape}")
+    if unpack and xa.ndim != 1 + batch:
+        raise InputError("unpack=True needs x to be a 1-D vector of f's arguments "
+                         f"(2-D with batch=True), got shape {xa.shape}")
+    return Request(method, operation, None if formulas is not None else f, formulas, vector,
+                   xa, va, order, batch, unpack, args)
+
+
+def _is_default(value, default):
+    return value is default or (default is not None and not isinstance(value, np.ndarray)
+                                and value == default)
+
+
+def _result(req, value, error, status, fx, label, expression):
+    from .api import _message
+
+    value, error = np.asarray(value, dtype=np.result_type(value, np.float64)), np.asarray(error)
+    status = np.asarray(status, dtype=int)
+    shape = value.shape
+    npts = 1 if req.operation != "derivative" and not req.batch else max(req.x.size, 1) \
+        if req.operation == "derivative" else req.x.shape[0]
+    step = np.full(shape, np.nan)
+    msg = _message(status, None)
+    if msg.startswith("converged"):
+        msg = msg.replace("converged", "exact derivative evaluated to full precision" if
+                          req.method == "symbolic" else f"automatic differentiation ({req.method})", 1)
+    if shape == ():
+        value, error, step = value.item(), float(error), float(step)
+    fx = np.asarray(fx)
+    return Result(value, error, npts, step, label, _as_status(status), msg, None, 1,
+                  req.x[()] if req.x.ndim == 0 else req.x.copy(), fx.item() if fx.ndim == 0 else fx,
+                  req.operation, expression)

@@ -281,3 +281,53 @@ def test_fixed_step_uses_the_stencil_exactly():
     c, w = s.coefficients()
     assert res.value == pytest.approx(float(np.dot(w, np.exp(x0 + c * h)) / h), rel=1e-15)
     assert res.status == derivlab.Status.FIXED_STEP
+
+
+# -- Hessians honour the user's Stencil --------------------------------------------------------
+
+def _poly5(v):
+    x, y = v[0], v[1]
+    return x**5 + x**3 * y**2 + y**4 * x - 2 * x * y
+
+
+def _hess5(x, y):
+    return np.array([[20 * x**3 + 6 * x * y**2, 6 * x**2 * y + 4 * y**3 - 2],
+                     [6 * x**2 * y + 4 * y**3 - 2, 2 * x**3 + 12 * y**2 * x]])
+
+
+def test_hessian_central_accuracy_4_is_exact_on_quintics():
+    """With a fixed step, accuracy 2 leaves an O(h^2) error on a quintic; the user's accuracy-4
+    stencil (diagonal, and the mixed entries built from it) leaves none."""
+    x0 = np.array([0.7, -1.3])
+    exact = _hess5(*x0)
+    h2 = derivlab.hessian(_poly5, x0, step=0.1).value
+    h4 = derivlab.hessian(_poly5, x0, step=0.1, method=Stencil.central(2, 4)).value
+    assert np.max(np.abs(h2 - exact)) > 1e-3
+    assert np.max(np.abs(h4 - exact)) < 1e-11
+    adaptive = derivlab.hessian(_poly5, x0, method=Stencil.central(2, 4))
+    assert adaptive.success and np.all(np.abs(adaptive.value - exact) <= adaptive.error)
+
+
+def test_hessian_forward_stencil_accuracy_2():
+    """forward(2, 2) on the diagonal, forward(1, 2) x forward(1, 2) for mixed entries: exact
+    on f = x^3 + x^2 y^2 (degree <= 3 along each axis, <= 2 in each variable of the mixed
+    term), where the default forward(2, 1) is off by O(h)."""
+    f = lambda v: v[0] ** 3 + v[0] ** 2 * v[1] ** 2
+    x0 = np.array([0.4, 0.9])
+    exact = np.array([[6 * 0.4 + 2 * 0.81, 4 * 0.4 * 0.9], [4 * 0.4 * 0.9, 2 * 0.16]])
+    h1 = derivlab.hessian(f, x0, step=0.01, method="forward").value
+    h2 = derivlab.hessian(f, x0, step=0.01, method=Stencil.forward(2, 2)).value
+    assert np.max(np.abs(h1 - exact)) > 1e-3
+    assert np.max(np.abs(h2 - exact)) < 1e-9
+
+
+def test_mixed_template_is_the_classic_formula():
+    from derivlab.engine import Template
+
+    t = Template.mixed(Stencil.central(2, 2))
+    got = {tuple(c): w for c, w in zip(t.coef.tolist(), t.weights.tolist())}
+    assert got == {(1, 1): 0.5, (-1, -1): 0.5, (1, 0): -0.5, (-1, 0): -0.5, (0, 1): -0.5,
+                   (0, -1): -0.5, (0, 0): 1.0}
+    t = Template.mixed(Stencil.backward(2, 1))
+    got = {tuple(c): w for c, w in zip(t.coef.tolist(), t.weights.tolist())}
+    assert got == {(0, 0): 1.0, (0, -1): -1.0, (-1, 0): -1.0, (-1, -1): 1.0}

@@ -243,9 +243,11 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         # their even parts: a jump along one axis alone (relu(v0)**2) cancels, as in the estimate
         j, vals = 1, v
         W = np.zeros((1, len(t.coef)))
+        reach = np.abs(t.coef).max(axis=1)
+        inner = reach[reach > 0].min() if (reach > 0).any() else 0
         for a in range(len(t.coef)):
             for b in range(a):
-                if (t.coef[a] == -t.coef[b]).all() and t.coef[a].any():
+                if (t.coef[a] == -t.coef[b]).all() and reach[a] == inner:
                     sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
                     W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
     else:

@@ -30,7 +30,7 @@ from .evaluate import CHUNK_BYTES
 from .detect import NOISE_ULPS, NOISE_Z, diagnose
 from .steps import JUMP, JUMP_CHANGE, RATIO, ladder, levels_below, max_levels, snap
 
-__all__ = ["Template", "Components", "Outcome", "MIXED", "MIXED_FORWARD", "MIXED_BACKWARD",
+__all__ = ["Template", "Components", "Outcome", "MIXED",
            "run"]
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
@@ -59,15 +59,34 @@ class Template:
         return cls(c[:, None], w, stencil.order, stencil.accuracy, stencil.symmetric, stencil.kind)
 
 
-# d2f/dxi dxj = [f(++) + f(--) - f(+0) - f(-0) - f(0+) - f(0-) + 2 f] / (2 h^2 si sj):
-# its four axis points are the diagonal's own, so a Hessian costs about n^2 points a level.
-MIXED = Template(np.array([[1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1], [0, 0]], float),
-                 np.array([1, 1, -1, -1, -1, -1, 2], float) / 2, 2, 2, True, "mixed")
-# one-sided versions: [f(++) - f(+0) - f(0+) + f] / (h^2 si sj), error O(h)
-_ONE_SIDED = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], float)
-MIXED_FORWARD = Template(_ONE_SIDED, np.array([1, -1, -1, 1], float), 2, 1, False, "mixed forward")
-MIXED_BACKWARD = Template(-_ONE_SIDED, np.array([1, -1, -1, 1], float), 2, 1, False,
-                          "mixed backward")
+    @classmethod
+    def mixed(cls, stencil: Stencil):
+        """d2f/dxi dxj from a 1-D stencil of order 2.
+
+        Symmetric: (D along the diagonal - D along xi - D along xj) / 2, each D the stencil
+        itself, so its axis points are the diagonal entries' own and a Hessian costs about
+        n**2 points a level (central(2, 2) gives [f(++) + f(--) - f(+0) - f(-0) - f(0+) -
+        f(0-) + 2 f] / 2 h**2). One-sided: the product of two first-derivative stencils of
+        its kind and accuracy (forward: [f(++) - f(+0) - f(0+) + f] / h**2, error O(h))."""
+        if not stencil.symmetric:
+            one = (Stencil.from_offsets(stencil.offsets, 1) if stencil.kind == "custom"
+                   else getattr(Stencil, stencil.kind)(1, stencil.accuracy))
+            c, w = one.coefficients()
+            coef = np.array([[a, b] for a in c for b in c], float)
+            return cls(coef, np.outer(w, w).reshape(-1), 2, one.accuracy, False,
+                       f"mixed {stencil.kind}")
+        c, w = stencil.coefficients()
+        terms = {}
+        for ci, wi in zip(c, w):
+            for point, weight in (((ci, ci), wi), ((ci, 0.0), -wi), ((0.0, ci), -wi)):
+                terms[point] = terms.get(point, 0.0) + weight / 2
+        coef = np.array([p for p in terms if terms[p] != 0], float)
+        weights = np.array([terms[p] for p in terms if terms[p] != 0], float)
+        return cls(coef, weights, 2, stencil.accuracy, True, "mixed")
+
+
+#: The default mixed template (central, accuracy 2).
+MIXED = Template.mixed(Stencil.central(2, 2))
 
 
 @dataclass

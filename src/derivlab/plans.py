@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._errors import InputError
-from .engine import MIXED, MIXED_BACKWARD, MIXED_FORWARD, Components, Template
+from .engine import MIXED, Components, Template
 from .stencils import Stencil
 from .steps import direction_scale, ladder_ratio, levels_below, min_step, start_step
 
@@ -70,10 +70,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
 
 def _hessian_components(X, S, stencil, hmin):
     P, n = X.shape
-    diag = Template.line(Stencil.central(2, 2) if stencil.kind in ("central", "custom")
-                         else getattr(Stencil, stencil.kind)(2, 1))
-    mixed = {"central": MIXED, "custom": MIXED, "forward": MIXED_FORWARD,
-             "backward": MIXED_BACKWARD}[stencil.kind]
+    diag, mixed = Template.line(stencil), Template.mixed(stencil)
     iu, ju = np.triu_indices(n, 1)
     pairs = np.concatenate([np.stack([np.arange(n), np.full(n, -1)], 1), np.stack([iu, ju], 1)])
     base = np.repeat(np.arange(P), len(pairs))

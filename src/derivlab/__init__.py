@@ -5,6 +5,7 @@
 
 from ._errors import DerivlabError, InputError, InputTypeError
 from .api import derivative, gradient, hessian, jacobian
+from .check import GradCheck, check_grad
 from .ops import hvp, jvp
 from .result import LevelRecord, Result, Status, Trace, TraceRecord
 from .stencils import Stencil
@@ -12,5 +13,5 @@ from .symbolic import Formula, parse
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "hvp", "parse", "Formula", "Stencil",
            "Result", "Status", "Trace", "TraceRecord", "LevelRecord", "DerivlabError", "InputError",
-           "InputTypeError"]
+           "InputTypeError", "check_grad", "GradCheck"]
 __version__ = "0.1.0"

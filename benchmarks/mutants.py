@@ -69,6 +69,8 @@ MUTANTS = [
       "terms[point] = terms.get(point, 0.0) + weight / 2",
       "terms[point] = terms.get(point, 0.0) + weight / 2.000001",
       "symmetric mixed Hessian: (D_diag - D_x - D_y) / 2.000001"),
+    M("kink-see-strict", "detect.py", "KINK_SEE = 10.0 ", "KINK_SEE = 100.0",
+      "a fallen jump detector clears the verdict only 100x above round-off (as calling one)"),
     M("noise-slope-sign", "engine.py",
       "noise += NOISE_ULPS * st.eps * (xi", "noise -= NOISE_ULPS * st.eps * (xi",
       "_noise: the eps*|x f'| round-off term subtracted"),

@@ -24,6 +24,7 @@ __all__ = ["Diag", "diagnose", "NOISE_ULPS", "NOISE_Z"]
 NOISE_ULPS = 4.0   # f's own rounding, in units of eps * |f|
 KINK_STEADY = 0.75  # a jump detector shrinking slower than this per level (smooth: 1/RATIO)
 KINK_ABOVE = 100.0  # ... and this far above its round-off is a jump in the derivative
+KINK_SEE = 10.0     # a level whose round-off is this far below the last detector can see it fall
 NOISE_SHRINK = 0.75 # a window difference shrinking slower than h**this is flat: noise, if it lasts
 NOISE_ABOVE = 30.0  # ... and noise of f, not its rounding, when this far above eps * |f|
 NOISE_CALM = 30.0   # ... and a window difference this far below it, three levels running, ends it
@@ -285,6 +286,8 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a
     # jump beside x); once round-off hides it, nothing new is learnt
-    smooth = (hist[:, 2] < keep * hist[:, 1]) & (hist[:, 1] > KINK_ABOVE * nQ)
+    # (seeing: a detector standing where the last one stood would be above this level's
+    # round-off by far, though below what it takes to call a jump)
+    smooth = (hist[:, 2] < keep * hist[:, 1]) & (hist[:, 1] > KINK_SEE * nQ)
     st.kink[ids] = (steady & big) | (st.kink[ids] & ~smooth)
     d.seen[idx] = big

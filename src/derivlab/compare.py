@@ -290,7 +290,10 @@ def _general_notes(x):
 
 
 def _first_sentence(text):
-    return text.split("\n")[0].split("; f raised")[0]
+    text = text.split("\n")[0]
+    for cut in ("; f raised", "; JAX said", "; PyTorch said"):
+        text = text.split(cut)[0]
+    return text
 
 
 def _fmt(v):

@@ -123,7 +123,9 @@ def _result(req, value, error, status, fx, label, expression):
     msg = _message(status, None)
     if msg.startswith("converged"):
         msg = msg.replace("converged", "exact derivative evaluated to full precision" if
-                          req.method == "symbolic" else f"automatic differentiation ({req.method})", 1)
+                          req.method == "symbolic" else f"automatic differentiation ({req.method}: "
+                          "exact for f's operations as written, no error estimate; a "
+                          "subgradient where f has a kink)", 1)
     if shape == ():
         value, error, step = value.item(), float(error), float(step)
     fx = np.asarray(fx)

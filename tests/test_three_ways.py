@@ -71,3 +71,48 @@ def test_compare_names_the_subgradient():
     assert c.reference.startswith("nothing: f has a kink")
     for name in ("jax", "torch"):
         assert rows[name]["value"] is not None and "subgradient" in rows[name]["note"]
+
+
+def _public_suite():
+    import pathlib
+    import sys
+
+    bench = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+    if str(bench) not in sys.path:
+        sys.path.insert(0, str(bench))
+    from suite import CASES, HIGHER_CASES
+
+    return [c for c in CASES + HIGHER_CASES if c.dtype == "float64"]
+
+
+@pytest.mark.parametrize("method", ["jax", "torch"])
+def test_autodiff_on_the_public_suite_agrees_with_sympy(method):
+    """Every float64 formula of the public accuracy suite, each order: autodiff within 1e-12
+    (relative) of SymPy's exact derivative, at the suite's point."""
+    cases = _public_suite()
+    worst = []
+    for case in cases:
+        f = derivlab.parse(case.expr)
+        x = float(case.point())
+        exact = derivlab.derivative(f, x, order=case.order, method="symbolic")
+        ad = derivlab.derivative(f, x, order=case.order, method=method)
+        worst.append((abs(ad.value - exact.value) / abs(exact.value), case.name))
+    assert len(cases) >= 40
+    assert max(worst)[0] <= 1e-12, max(worst)
+
+
+@pytest.mark.parametrize("method", ["jax", "torch"])
+def test_every_function_of_the_formula_language(method):
+    from derivlab.symbolic._text import FUNCTIONS
+
+    bad = []
+    for name, (_, arities) in sorted(FUNCTIONS.items()):
+        if 1 not in arities or name in ("sign", "abs"):
+            continue
+        at = 1.6 if name in ("acosh", "arccosh") else 0.6
+        text = f"{name}(x) * x"
+        exact = derivlab.derivative(text, at, method="symbolic").value
+        got = derivlab.derivative(text, at, method=method).value
+        if not abs(got - exact) <= 1e-13 * abs(exact):
+            bad.append((name, got, exact))
+    assert not bad

@@ -158,5 +158,8 @@ def _lambdified(formula):
     namespace["gamma"] = _gamma
     printer = Printer({"fully_qualified_modules": False, "inline": True,  # lambdify's own settings
                        "allow_unknown_functions": True, "user_functions": {k: k for k in namespace}})
-    return sp.lambdify(formula.symbols, formula.expr, modules=[namespace, "torch"], printer=printer,
+    recip = {sp.cot: sp.tan, sp.sec: sp.cos, sp.csc: sp.sin, sp.coth: sp.tanh, sp.sech: sp.cosh,
+             sp.csch: sp.sinh}  # (torch has no cot, sec, csc, coth, sech, csch)
+    expr = formula.expr.replace(lambda e: type(e) in recip, lambda e: 1 / recip[type(e)](e.args[0]))
+    return sp.lambdify(formula.symbols, expr, modules=[namespace, "torch"], printer=printer,
                        dummify=True)

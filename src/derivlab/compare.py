@@ -108,7 +108,7 @@ class Comparison:
         return table
 
 
-def compare(f, at, *, order=1, methods=None):
+def compare(f, at, *, order: int = 1, methods=None) -> Comparison:
     """Differentiate f at one point every applicable way, side by side.
 
     The seeds' fixed-step forward, backward and central differences (h = 1e-4), the

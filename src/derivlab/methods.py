@@ -29,7 +29,7 @@ _NUMERIC_ONLY = {"accuracy": None, "step": None, "adaptive": True, "domain": Non
                  "vectorized": None, "trace": False}
 
 
-def is_exact(method):
+def is_exact(method) -> bool:
     return isinstance(method, str) and method in EXACT
 
 
@@ -54,26 +54,37 @@ def run_exact(method, operation, f, x, *, v=None, order=1, batch=False, unpack=F
               **options):
     """Validate, differentiate with ``method`` (one of :data:`EXACT`), return a Result."""
     req = _request(method, operation, f, x, v, order, batch, unpack, args, options)
-    expression = None
-    if method == "symbolic":
-        from .symbolic.backend import differentiate, expressions_of
+    return _result(req, *BACKENDS[method](req))
 
-        formulas, vector = (req.formulas, req.vector) if req.formulas is not None else \
-            expressions_of(req.f, operation, req.x, unpack=unpack, batch=batch, args=req.args)
-        value, error, status, fx, expression = differentiate(
-            operation, formulas, vector, req.x, order=req.order, v=req.v, batch=batch)
-        label = "symbolic (SymPy)"
-    else:
-        from .autodiff import differentiate
 
-        value, fx = differentiate(method, operation, req.f, req.x, formulas=req.formulas,
-                                  vector=req.vector, order=req.order, v=req.v, batch=batch,
-                                  unpack=unpack, args=req.args)
-        value, fx = np.asarray(value), np.asarray(fx)
-        status = np.where(np.isfinite(value), int(Status.OK), int(Status.NONFINITE))
-        error = np.where(np.isfinite(value), np.nan, np.nan)  # autodiff measures no error
-        label = f"{method} (automatic differentiation)"
-    return _result(req, value, error, status, fx, label, expression)
+def _symbolic(req):
+    """SymPy: (value, error, status, fx, label, expression)."""
+    from .symbolic.backend import differentiate, expressions_of
+
+    formulas, vector = (req.formulas, req.vector) if req.formulas is not None else \
+        expressions_of(req.f, req.operation, req.x, unpack=req.unpack, batch=req.batch,
+                       args=req.args)
+    value, error, status, fx, expression = differentiate(
+        req.operation, formulas, vector, req.x, order=req.order, v=req.v, batch=req.batch)
+    return value, error, status, fx, "symbolic (SymPy)", expression
+
+
+def _autodiff(req):
+    """JAX or PyTorch: (value, error, status, fx, label, None); autodiff measures no error."""
+    from .autodiff import differentiate
+
+    value, fx = differentiate(req.method, req.operation, req.f, req.x, formulas=req.formulas,
+                              vector=req.vector, order=req.order, v=req.v, batch=req.batch,
+                              unpack=req.unpack, args=req.args)
+    value = np.asarray(value)
+    status = np.where(np.isfinite(value), int(Status.OK), int(Status.NONFINITE))
+    return (value, np.full(value.shape, np.nan), status, fx,
+            f"{req.method} (automatic differentiation)", None)
+
+
+#: The methods beside finite differences: each takes a Request and returns
+#: ``(value, error, status, fx, label, expression)`` in the entry point's shapes.
+BACKENDS = {"symbolic": _symbolic, "jax": _autodiff, "torch": _autodiff}
 
 
 def _request(method, operation, f, x, v, order, batch, unpack, args, options):
@@ -112,13 +123,16 @@ def _is_default(value, default):
 
 
 def _result(req, value, error, status, fx, label, expression):
+    """The Result of a backend's arrays."""
     from .api import _message
 
-    value, error = np.asarray(value, dtype=np.result_type(value, np.float64)), np.asarray(error)
+    value, error = np.asarray(value), np.asarray(error)
+    if value.dtype.kind not in "fc":
+        value = value.astype(np.float64)
     status = np.asarray(status, dtype=int)
     shape = value.shape
-    npts = 1 if req.operation != "derivative" and not req.batch else max(req.x.size, 1) \
-        if req.operation == "derivative" else req.x.shape[0]
+    # f was evaluated once per point
+    npts = req.x.size if req.operation == "derivative" else req.x.shape[0] if req.batch else 1
     step = np.full(shape, np.nan)
     msg = _message(status, None)
     if msg.startswith("converged"):

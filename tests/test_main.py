@@ -2,7 +2,7 @@
 
 import re
 
-from derivlab.__main__ import main
+from derivlab._tour import main
 
 
 def test_main_job_prints_seed_numbers_and_honest_errors(capsys):

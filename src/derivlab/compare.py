@@ -15,7 +15,7 @@ __all__ = ["compare", "Comparison"]
 #: The seeds' fixed step.
 SEEDS_STEP = 1e-4
 
-_ROWS = (  # (name, keyword arguments of the entry point)
+_ROWS: tuple = (  # (name, keyword arguments of the entry point)
     ("forward h=1e-4", {"method": "forward", "step": SEEDS_STEP}),
     ("backward h=1e-4", {"method": "backward", "step": SEEDS_STEP}),
     ("central h=1e-4", {"method": "central", "step": SEEDS_STEP}),

@@ -49,8 +49,8 @@ class Diag:
     sloped: np.ndarray  # (N, Fd) the previous level had a settled slope above round-off
     Q: np.ndarray       # (N, 3, Fd) the jump detector over the last three levels
     seen: np.ndarray    # (N, Fd) the detector stands far above its round-off
-    Cl: np.ndarray = None   # (N, lines, Fd) the detector's difference on each line
-    nCl: np.ndarray = None  # ... and its round-off
+    Cl: np.ndarray | None = None   # (N, lines, Fd) the detector's difference on each line
+    nCl: np.ndarray | None = None  # ... and its round-off
 
     @classmethod
     def new(cls, N, m, Fd, dtype, e):

@@ -76,7 +76,7 @@ class Template:
             return cls(coef, np.outer(w, w).reshape(-1), 2, one.accuracy, False,
                        f"mixed {stencil.kind}")
         c, w = stencil.coefficients()
-        terms = {}
+        terms: dict = {}
         for ci, wi in zip(c, w):
             for point, weight in (((ci, ci), wi), ((ci, 0.0), -wi), ((0.0, ci), -wi)):
                 terms[point] = terms.get(point, 0.0) + weight / 2
@@ -100,8 +100,8 @@ class Components:
     template: list       # (C,) Template of each component
     level0: np.ndarray   # (C,) first level of the ladder
     hmin: np.ndarray     # (C,) smallest step (in units of the scale) worth trying
-    vectors: np.ndarray = None  # (k, n) directions referred to by axes n .. n+k-1
-    edge: np.ndarray = None     # (C,) bool: one-sided because of a domain edge
+    vectors: np.ndarray | None = None  # (k, n) directions referred to by axes n .. n+k-1
+    edge: np.ndarray | None = None     # (C,) bool: one-sided because of a domain edge
 
 
 @dataclass
@@ -112,9 +112,9 @@ class Outcome:
     error: np.ndarray
     status: np.ndarray
     step: np.ndarray
-    sided: np.ndarray = None            # (C,) "", "forward" or "backward"
+    sided: np.ndarray | None = None     # (C,) "", "forward" or "backward"
     records: list = field(default_factory=list)
-    noise: np.ndarray = None            # (C, Fd) measured noise of f at the base point (0: none)
+    noise: np.ndarray | None = None     # (C, Fd) measured noise of f at the base point (0: none)
 
 
 class _Group:

@@ -26,7 +26,7 @@ __all__ = ["differentiate", "LIBRARIES", "OPERATIONS"]
 LIBRARIES = {"jax": ("JAX", "derivlab[jax]"), "torch": ("PyTorch", "derivlab[torch]")}
 OPERATIONS = ("derivative", "gradient", "jacobian", "hessian", "jvp", "hvp")
 _SCALAR_ONLY = ("gradient", "hessian", "hvp")
-_PROGRAMS = OrderedDict()  # see _cached
+_PROGRAMS: OrderedDict = OrderedDict()  # see _cached
 _KEEP = 64
 
 

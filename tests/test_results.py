@@ -289,3 +289,17 @@ def test_levels_report_measured_noise():
     assert res.status == Status.NOISY
     noted = [c for r in res.trace.levels for c in r.checks if c.startswith("noise in f about")]
     assert noted and 3e-8 <= float(noted[-1].split()[-1]) <= 1e-6
+
+
+def test_html_tables_for_jupyter():
+    """Result and Trace render as HTML tables: one row per element / evaluation."""
+    import html as html_lib
+
+    r = derivlab.gradient(lambda v: v[0] * v[1], [1.0, 2.0], trace=True)
+    page = r._repr_html_()
+    assert page.count("<tr>") == 1 + 2 and "OK" in page and html_lib.escape(r.message) in page
+    assert repr(float(r.value[0])) in page
+    t = r.trace._repr_html_()
+    assert t.count("<tr>") == 1 + len(r.trace)
+    bad = derivlab.derivative(abs, 0.0)._repr_html_()
+    assert "NOT_SMOOTH" in bad

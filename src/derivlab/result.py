@@ -172,12 +172,29 @@ class Trace:
                        f"{len(r.x):>3} {_fmt(r.estimate):>24} {_fmt(r.extrapolated):>24} "
                        f"{_err(r.error)}  {'; '.join(r.checks)}" for r in self.levels))
 
+    def _repr_html_(self):
+        """Every evaluation as an HTML table (Jupyter)."""
+        head = ("point", "element", "level", "step", "x[element]", "f(x)", "estimate", "error",
+                "checks")
+        rows = [(r.point, r.element, r.level, f"{r.step:.3g}", _fmt(r.x), _fmt(r.fx),
+                 _fmt(r.estimate), _err(r.error).strip(), "; ".join(r.checks)) for r in self.records]
+        return _html_table(head, rows, f"{len(self.records)} evaluations of f")
+
     def __str__(self):
         return _table(f"{'pt':>3} {'element':<10} {'lvl':>3} {'step':>10} {'x[elem]':>22} "
                       f"{'f(x)':>24} {'estimate':>24} {'error':>9}",
                       (f"{r.point:>3} {str(r.element):<10} {r.level:>3} {r.step:>10.3g} "
                        f"{_fmt(r.x):>22} {_fmt(r.fx):>24} {_fmt(r.estimate):>24} "
                        f"{_err(r.error)}" for r in self.records))
+
+
+def _html_table(head, rows, caption=""):
+    import html
+
+    cells = lambda row, tag: "".join(f"<{tag}>{html.escape(str(c))}</{tag}>" for c in row)  # noqa: E731
+    body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{cells(head, 'th')}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _table(head, rows):
@@ -274,6 +291,19 @@ class Result:
         if copy is None:  # numpy may share memory with value
             return np.asarray(self.value, dtype=dtype)
         return np.array(self.value, dtype=dtype, copy=copy)  # np.array(res) must not alias value
+
+    def _repr_html_(self):
+        """value, error and status per element as an HTML table (Jupyter), then the message."""
+        import html
+
+        value, error = np.atleast_1d(self.value), np.atleast_1d(self.error)
+        status = np.atleast_1d(np.asarray(self.status, dtype=object))
+        rows = [("" if value.size == 1 else str(i if len(i) > 1 else i[0]), repr(float(value[i])),
+                 _error_text(error[i]), Status(int(status[i])).name)
+                for i in np.ndindex(value.shape)]
+        head = ("element", "value", "error", "status")
+        cap = f"{self.operation or 'result'}: {self.method}, {self.nfev} evaluations"
+        return _html_table(head, rows, cap) + f"<p>{html.escape(self.message)}</p>"
 
     def __repr__(self):
         def show(v):

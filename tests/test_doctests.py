@@ -21,6 +21,8 @@ def test_docstring_examples_run(name):
     if name.startswith("derivlab.autodiff"):  # its examples run JAX and PyTorch (extras)
         pytest.importorskip("jax")
         pytest.importorskip("torch")
+    if name == "derivlab.plot":  # its examples draw with matplotlib (the plot extra)
+        pytest.importorskip("matplotlib")
     module = importlib.import_module(name)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     failed, attempted = doctest.testmod(module, optionflags=flags, verbose=False, report=True)

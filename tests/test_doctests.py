@@ -23,6 +23,8 @@ def test_docstring_examples_run(name):
         pytest.importorskip("torch")
     if name == "derivlab.explore":  # its examples draw with plotly (the explore extra)
         pytest.importorskip("plotly")
+    if name == "derivlab.plot":  # its examples draw with matplotlib (the plot extra)
+        pytest.importorskip("matplotlib")
     module = importlib.import_module(name)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     failed, attempted = doctest.testmod(module, optionflags=flags, verbose=False, report=True)

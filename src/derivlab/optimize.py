@@ -202,7 +202,8 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
             else:  # overflowed: f is not called at inf
                 fx, g, worst, floor = np.nan, np.full(x.shape, np.nan), int(Status.NONFINITE), 0
             gn = float(np.linalg.norm(np.asarray(g, dtype=np.float64)))
-            values.append(fx), norms.append(gn)
+            values.append(fx)
+            norms.append(gn)
             streak = streak + 1 if k and fx - values[-2] > 8 * eps * max(abs(fx), abs(
                 values[-2])) else 0
             if k == 0:

@@ -110,3 +110,46 @@ def test_help_version_and_subprocess():
 def test_tour_is_the_main_job():
     res = run("tour")
     assert res.exit_code == 0 and "66.50150507518049" in res.output and "+/-" in res.output
+
+
+@pytest.mark.parametrize("args", [
+    ("plot", "tangent", "3*x*exp(x)", "--at", "x=1"),
+    ("plot", "field", "x^2 + 3*y^2", "--xlim", "-1,1", "--ylim", "-1,1"),
+    ("plot", "error-vs-step", "exp(x)", "--at", "x=0.5"),
+    ("descent", "(x-1)^2 + 3*(y+2)^2", "--at", "x=0,y=0", "--tol", "1e-6"),
+])
+def test_pictures_are_written(args, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "pic.png"
+    res = run(*args, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 5000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_descent_json_and_divergence():
+    out = json.loads(run("descent", "(x-1)^2 + 3*(y+2)^2", "--at", "x=0,y=0", "--tol", "1e-8",
+                         "--json").output)
+    assert out["status"] == "converged"
+    assert np.allclose(np.asarray(out["path"])[-1], [1, -2], atol=1e-7)
+    bad = run("descent", "(x-1)^2 + 3*(y+2)^2", "--at", "x=0,y=0", "--lr", "0.5")
+    assert bad.exit_code == 1 and "lr = 0.5 too large" in bad.output
+
+
+def test_explore_writes_a_page(tmp_path):
+    pytest.importorskip("plotly")
+    out = tmp_path / "page.html"
+    res = run("explore", "3*x*exp(x)", "--at", "x=1", "-o", str(out))
+    assert res.exit_code == 0 and "plotly" in out.read_text()[:200000].lower()
+    assert run("explore", "x^2", "--at", "x=1", "-o", str(tmp_path / "p.txt")).exit_code == 2
+
+
+@pytest.mark.parametrize("args,message", [
+    (("plot", "surfce", "x^2", "-o", "a.png"), "unknown plot 'surfce'"),
+    (("plot", "tangent", "x^2", "-o", "a.png"), "needs --at"),
+    (("plot", "surface", "x*y*z", "-o", "a.png"), "needs f of 2 variables"),
+    (("plot", "contour", "x*y", "--xlim", "1", "-o", "a.png"), "--xlim must be two values"),
+])
+def test_plot_mistakes(args, message):
+    pytest.importorskip("matplotlib")
+    res = run(*args)
+    assert res.exit_code == 2 and message in res.output

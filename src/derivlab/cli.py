@@ -352,6 +352,105 @@ def check(formula: str = typer.Argument(..., help='A scalar f, e.g. "x^2*y".'),
         raise _Exit(1)
 
 
+def _interval(text, name):
+    """``a,b`` (numbers or constant formulas) as a pair, or None."""
+    if text is None:
+        return None
+    parts = [p for p in text.split(",") if p.strip()]
+    if len(parts) != 2:
+        raise derivlab.InputError(f"{name} must be two values a,b (like -2,2), got {text!r}")
+    return tuple(_number(p) for p in parts)
+
+
+def _save(ax, out):
+    import matplotlib.pyplot as plt
+
+    if not str(out).lower().endswith((".png", ".svg", ".pdf")):
+        raise derivlab.InputError(f"-o must name a .png, .svg or .pdf file, got {out!r}")
+    fig = ax.get_figure()
+    fig.savefig(out, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    _console().print(f"wrote {out}", markup=False)
+
+
+_KINDS = ("tangent", "surface", "contour", "field", "error-vs-step")
+
+
+@app.command()
+@_guarded
+def plot(kind: str = typer.Argument(..., help="tangent, surface, contour, field or error-vs-step."),
+         formula: str = typer.Argument(..., help='f, e.g. "3*x*exp(x)" or "x^2 + 3*y^2".'),
+         at: Optional[str] = typer.Option(None, "--at", help="The point (tangent, error-vs-step)."),
+         xlim: Optional[str] = typer.Option(None, "--xlim", help="The x range a,b."),
+         ylim: Optional[str] = typer.Option(None, "--ylim", help="The y range a,b (two variables)."),
+         out: str = typer.Option(..., "-o", "--output", help="The picture: a .png, .svg or .pdf.")):
+    """Draw f: its tangent, surface, contours, -grad f field, or error against the step.
+
+    Example: derivlab plot tangent "3*x*exp(x)" --at x=1 -o tangent.png
+    """
+    from derivlab import plot as plots
+
+    if kind not in _KINDS:
+        raise derivlab.InputError(f"unknown plot {kind!r}; the plots are {', '.join(_KINDS)}")
+    f = _formula(formula)
+    if kind in ("tangent", "error-vs-step"):
+        if at is None:
+            raise derivlab.InputError(f"the {kind} plot needs --at (the point)")
+        x = next(iter(_point(at, f.variables).values()), 0.0)
+        ax = plots.tangent(f, x, xlim=_interval(xlim, "--xlim")) if kind == "tangent" \
+            else plots.error_vs_step(f, x)
+    else:
+        lims = [_interval(xlim, "--xlim") or (-2.0, 2.0), _interval(ylim, "--ylim") or (-2.0, 2.0)]
+        ax = getattr(plots, kind)(f, *lims)
+    _save(ax, out)
+
+
+@app.command()
+@_guarded
+def descent(formula: str = typer.Argument(..., help='f to minimise, e.g. "(x-1)^2 + 3*(y+2)^2".'),
+            at: str = typer.Option(..., "--at", help="The start x0, e.g. x=0,y=0."),
+            lr: float = typer.Option(0.1, "--lr", help="Learning rate."),
+            steps: int = typer.Option(100, "--steps", help="Most steps."),
+            tol: Optional[float] = typer.Option(None, "--tol", help="Stop when |grad f| <= tol."),
+            method: str = _METHOD, as_json: bool = _JSON,
+            out: Optional[str] = typer.Option(None, "-o", "--output",
+                                              help="Also draw the path over the contours (2 variables).")):
+    """Gradient descent from a start point: x <- x - lr * grad f(x).
+
+    Example: derivlab descent "(x-1)^2 + 3*(y+2)^2" --at x=0,y=0 --tol 1e-8
+    """
+    f = _formula(formula)
+    run = derivlab.gradient_descent(f, _point(at, f.variables), lr=lr, steps=steps, tol=tol,
+                                    method=method)
+    if as_json:
+        print(json.dumps(run.to_dict(), default=_plain))
+    else:
+        _console().print(str(run), markup=False)
+    if out is not None:
+        from derivlab import plot as plots
+
+        _save(plots.descent(f, run), out)
+    if not run.success:
+        raise _Exit(1)
+
+
+@app.command()
+@_guarded
+def explore(formula: str = typer.Argument(..., help='f of one variable, e.g. "3*x*exp(x)".'),
+            at: str = _AT,
+            out: str = typer.Option("explorer.html", "-o", "--output", help="The page to write.")):
+    """A page with sliders for x and h: secants becoming the tangent, and the error against h.
+
+    Example: derivlab explore "3*x*exp(x)" --at x=1 -o page.html
+    """
+    f = _formula(formula)
+    x = next(iter(_point(at, f.variables).values()), 0.0)
+    if not str(out).lower().endswith((".html", ".htm")):
+        raise derivlab.InputError(f"-o must name an .html file, got {out!r}")
+    derivlab.explore(f, x).write_html(out)
+    _console().print(f"wrote {out}", markup=False)
+
+
 @app.command()
 def tour():
     """The seed notebooks' examples, redone with error estimates."""

@@ -10,9 +10,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402 - matplotlib's own dependency
 
+import derivlab  # noqa: E402
 from derivlab import plot  # noqa: E402
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -28,14 +28,6 @@ def save(ax, name):
     print(f"{path}  {path.stat().st_size // 1024} KB")
 
 
-def descent_path(start, rate=0.1, steps=25):
-    """x_{k+1} = x_k - rate * grad f(x_k) on f = x^2 + 3 y^2 (grad = (2x, 6y)), by hand."""
-    p = [np.array(start, dtype=float)]
-    for _ in range(steps):
-        p.append(p[-1] - rate * np.array([2.0, 6.0]) * p[-1])
-    return np.array(p)
-
-
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     save(plot.tangent("3*x*exp(x)", 1.0, h=[1, 0.5, 0.25]), "tangent.png")
@@ -43,7 +35,8 @@ def main():
     save(plot.contour("(x**3 + 4*x)*exp(-y^2)", (-2, 2), (-2, 2)), "contour.png")
     save(plot.field("x^2 + 3*y^2", (-2, 2), (-2, 2)), "field.png")
     save(plot.error_vs_step("3*x*exp(x)", 2.0), "error_vs_step.png")
-    save(plot.descent("x^2 + 3*y^2", descent_path([-1.8, 1.2])), "descent.png")
+    run = derivlab.gradient_descent("x^2 + 3*y^2", [-1.8, 1.2], lr=0.1, steps=25)
+    save(plot.descent("x^2 + 3*y^2", run), "descent.png")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import derivlab
+import mpmath
 from derivlab import InputError, Status
 
 
@@ -230,3 +231,16 @@ def test_coarsely_rounded_f_is_noisy(x, order):
     from f(x) by multiples of 0.01; never a success with 0."""
     res = derivlab.derivative(lambda t: np.round(np.sin(t), 2), x, order=order)
     assert res.status == Status.NOISY, (res.status, res.value, res.error)
+
+
+@pytest.mark.parametrize("c", [-2.0, 1.0, 4.0, -0.5])
+@pytest.mark.parametrize("d", [1e-6, -1e-6, 3e-9, 2e-4])
+def test_extremum_at_a_power_of_two(c, d):
+    """f = 3 (t - c)^2 just beside its minimum at a power of two: the stencil's points on
+    the far side of |c| are rounded to the coarser binade, an error of eps |t f'(t)| at
+    those points, where f' is far larger than at x (a confident 6.7e-16 off with a bar of
+    5.4e-17 before the slopes at x itself entered the round-off bound)."""
+    x = c + d
+    r = derivlab.derivative(lambda t: 3 * (t - c) ** 2, x)
+    truth = 6 * (mpmath.mpf(x) - mpmath.mpf(c))
+    assert r.success and float(abs(mpmath.mpf(r.value) - truth)) <= r.error

@@ -421,18 +421,31 @@ def _noise(st, t, ids, v, h, div):
     """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a subnormal value
     carries the precision's smallest normal number: its digits are few; an exact zero
     carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
-    f' from the steepest slope between neighbouring stencil points."""
+    f' from the steepest slope between neighbouring stencil points and x."""
     ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
     amp = (np.abs(t.weights).sum() / div)[:, None]  # error per unit of noise in each value
     noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None] \
         + NOISE_Z * st.sigma[st.c.base[ids]] * amp
     if t.coef.shape[1] == 1 and len(t.weights) > 1:
         unit = h * st.c.scale[ids, 0]
-        slope = np.abs(np.diff(v, axis=1)) / (np.diff(t.coef[:, 0])[None, :, None] * unit[:, None, None])
+        # (x itself among the points: near an extremum the slope across x +- h is small,
+        # the slopes at the points, where x's rounding acts, are not)
+        c = t.coef[:, 0]
+        steep = _steepest(c, v, unit)  # NaN where f was not finite: those fall back anyway
+        if not (c == 0).any():
+            F0 = st.F0[st.c.base[ids]]
+            with_x = _steepest(np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1), unit)
+            steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
-        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] \
-            * np.max(slope, axis=1)  # NaN where f was not finite: those fall back anyway
+        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] * steep
     return noise, amp
+
+
+def _steepest(c, v, unit):
+    """(n, Fd): the largest |slope| between neighbouring points at offsets c (in steps)."""
+    order = np.argsort(c)
+    return np.max(np.abs(np.diff(v[:, order], axis=1))
+                  / (np.diff(c[order])[None, :, None] * unit[:, None, None]), axis=1)
 
 
 def _tableau(st, g, idx, ids, D, noise, amp, h):

@@ -21,7 +21,7 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
 
 def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, adaptive=True,
-               domain=None, rtol=None, vectorized=None, args=(), trace=False):
+               domain=None, rtol=None, vectorized=None, args=(), trace=False, progress=None):
     """Derivative of order ``order`` of f: R -> R (or R -> R^m) at each point of ``x``.
 
     Parameters
@@ -66,6 +66,9 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         Extra arguments for f.
     trace : bool, optional
         Record every evaluation in ``result.trace``.
+    progress : bool or None, optional
+        A progress bar on stderr (rich) for long work: None (default) shows one on a
+        terminal once the work has taken a second; True always; False never.
 
     Returns
     -------
@@ -90,11 +93,12 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     f, x = as_callable(f, "derivative", x, args=args)
     return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
                           step=step, adaptive=adaptive, domain=domain, rtol=rtol,
-                          vectorized=vectorized, args=args, trace=trace)
+                          vectorized=vectorized, args=args, trace=trace, progress=progress)
 
 
 def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
-             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False):
+             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
+             progress=None):
     """Gradient of a scalar f of an array x of any shape; the value has x's shape.
 
     Parameters
@@ -113,7 +117,7 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     unpack : bool, optional
         f takes one argument per element of a 1-D x, like a function made by
         ``sympy.lambdify((x, y, z), ...)``; one partial per argument.
-    method, accuracy, step, adaptive, domain, rtol, vectorized, args, trace
+    method, accuracy, step, adaptive, domain, rtol, vectorized, args, trace, progress
         As in :func:`derivative`.
 
     Returns
@@ -139,11 +143,13 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     f, x = as_callable(f, "gradient", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
-                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace,
+                          progress=progress)
 
 
 def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
-             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False):
+             rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
+             progress=None):
     """Jacobian of an array-valued f; ``value.shape == f(x).shape + x.shape``.
 
     Parameters are those of :func:`gradient`; with ``batch=True`` the value has
@@ -165,11 +171,12 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     f, x = as_callable(f, "jacobian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
-                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace,
+                          progress=progress)
 
 
 def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
-            unpack=False, vectorized=None, args=(), trace=False):
+            unpack=False, vectorized=None, args=(), trace=False, progress=None):
     """Hessian of a scalar f; ``value.shape == x.shape + x.shape``, symmetric.
 
     Diagonal entries come from second differences along each axis and mixed
@@ -192,13 +199,15 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     f, x = as_callable(f, "hessian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
                           adaptive=adaptive, domain=None, rtol=rtol, batch=batch,
-                          unpack=unpack, vectorized=vectorized, args=args, trace=trace)
+                          unpack=unpack, vectorized=vectorized, args=args, trace=trace,
+                          progress=progress)
 
 
 # ---------------------------------------------------------------------------------------------
 
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
-                   args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None):
+                   args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None,
+                   progress=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
@@ -208,6 +217,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
     trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
+    progress = V.check_bool("progress", progress, allow_none=True)
     args = V.check_args(args)
     if kind in ("gradient", "jacobian", "hessian"):
         V.check_unpack(f, args, unpack)
@@ -255,7 +265,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if mname == "complex":
-        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace)
+        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace,
+                    progress=progress)
         out = complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
         label = "complex step"
     else:
@@ -263,7 +274,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         # ratio**order, and a jump lands past the few levels where a tableau of these balances)
         out = run(ev, X, F0, comps, start=1.0 if fixed else start_step(xa.dtype, order), eps=eps,
                   fixed=fixed, trace=trace, rtol=rtol,
-                  jump=kind not in ("hessian", "hvp") and order <= 2, ratio=ladder_ratio(order))
+                  jump=kind not in ("hessian", "hvp") and order <= 2, ratio=ladder_ratio(order),
+                  progress=progress)
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE

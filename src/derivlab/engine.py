@@ -28,6 +28,7 @@ from .result import Status
 from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
 from .detect import NOISE_ULPS, NOISE_Z, diagnose
+from ._progress import Progress
 from .steps import JUMP, JUMP_CHANGE, RATIO, ladder, levels_below, max_levels, snap
 
 __all__ = ["Template", "Components", "Outcome", "MIXED",
@@ -245,19 +246,24 @@ def _evaluate(st, ev, base, ax, dv, shared):
 
 
 def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True,
-        ratio=RATIO):
+        ratio=RATIO, progress=False):
     """Adaptive (or, with ``fixed=True``, single-step) estimates of every component.
 
     ``rtol`` stops a component as soon as its error estimate is below
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
     from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
-    the ladder (steps.ladder_ratio).
+    the ladder (steps.ladder_ratio). ``progress``: see :class:`derivlab._progress.Progress`
+    (components finished, level by level).
     """
-    with np.errstate(all="ignore"):
-        return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio)
+    bar = Progress(progress, len(comps.base), "derivatives")
+    try:
+        with np.errstate(all="ignore"):
+            return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar)
+    finally:
+        bar.close()
 
 
-def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio=RATIO):
+def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     st = _State(X, F0, comps, start, eps, trace)
     st.rtol, st.jump, st.fixed, st.ratio = rtol, jump, fixed, ratio
     if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
@@ -297,6 +303,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio=RATIO):
             if st.trace is not None and too_far.any():
                 _check(st, first, {int(c): ("stop: end of the ladder",) for c in cids[too_far]})
         groups += moved
+        bar.update(len(comps.base) - sum(int(g.active.sum()) for g in groups))
         # noise found at a base point widens every estimate kept there
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
         st.err = st.trunc + st.noise

@@ -25,7 +25,7 @@ def _direction(x, v):
 
 
 def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, args=(),
-        trace=False):
+        trace=False, progress=None):
     """Directional derivative ``d/dt f(x + t v)`` at t = 0, i.e. ``J(x) @ v``.
 
     One derivative along a line, whatever the size of x: about 10 evaluations
@@ -39,7 +39,7 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     x, v : array_like
         The point and the direction (same shape); for a formula also mappings
         ``{"x": ..., "y": ...}``.
-    method, step, rtol, vectorized, args, trace
+    method, step, rtol, vectorized, args, trace, progress
         As in :func:`derivlab.derivative`; ``step`` is in units of t.
 
     Returns
@@ -75,7 +75,7 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
         step = float(V.check_step(step, ())) / c
     res = _differentiate("derivative", line, 0.0, order=1, method=method, accuracy=None,
                          step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
-                         args=(), trace=trace, operation="jvp")
+                         args=(), trace=trace, operation="jvp", progress=progress)
     return _in_user_units(res, c, xa)
 
 
@@ -94,7 +94,7 @@ def _in_user_units(res, c, xa):
 
 
 def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vectorized=None,
-        args=(), trace=False):
+        args=(), trace=False, progress=None):
     """Hessian-vector product ``H(x) @ v`` of a scalar f, without forming H.
 
     Entry i is the mixed second derivative along ``e_i`` and ``v``; a level of
@@ -106,7 +106,7 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
         As in :func:`jvp` (f scalar).
     method : {"central", "symbolic", "jax", "torch"}, optional
         Finite differences (default), or as in :func:`derivlab.derivative`.
-    step, adaptive, rtol, vectorized, args, trace
+    step, adaptive, rtol, vectorized, args, trace, progress
         As in :func:`derivlab.derivative`.
 
     Examples
@@ -128,4 +128,4 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
     xa, va = _direction(x, v)
     return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,
                           adaptive=adaptive, domain=None, vectorized=vectorized, args=args,
-                          trace=trace, rtol=rtol, v=va)
+                          trace=trace, rtol=rtol, v=va, progress=progress)

@@ -12,6 +12,7 @@ from . import _validate as V
 from ._errors import InputError, InputTypeError
 from .api import gradient
 from .methods import is_exact
+from ._progress import Progress
 from .result import Status
 from .symbolic.adapter import as_callable, formulas_of
 
@@ -103,7 +104,7 @@ class Descent:
 
 
 def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="central",
-                     args=(), unpack=False, callback=None) -> Descent:
+                     args=(), unpack=False, callback=None, progress=None) -> Descent:
     """Minimise f by gradient descent, ``x_{k+1} = x_k - lr * grad f(x_k)``, with a report.
 
     Parameters
@@ -131,6 +132,9 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
         As in :func:`derivlab.gradient` (passed to f and grad).
     callback : callable, optional
         ``callback(k, x, fx, g)`` at every healthy iterate (copies); returning True stops.
+    progress : bool or None, optional
+        A progress bar over the steps, as in :func:`derivlab.derivative` (None: on a
+        terminal, once the run has taken a second).
 
     Returns
     -------
@@ -190,49 +194,55 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
     if grad is None and not is_exact(method):
         V.check_method(method, 1, None)
     unpack, args = V.check_bool("unpack", unpack), V.check_args(args)
+    progress = V.check_bool("progress", progress, allow_none=True)
     names = formulas[0][0].variables if formulas is not None and not formulas[1] else None
     eps = np.finfo(dtype).eps
     path, values, norms, nfev, ngev, streak, label = [], [], [], 0, 0, 0, "yours (grad=)"
-    with np.errstate(all="ignore"):
-        for k in range(steps + 1):
-            path.append(x)
-            if np.all(np.isfinite(x)):
-                fx, g, worst, floor, n, label = _evaluate(f, fn, grad, x, method, args, unpack)
-                nfev, ngev = nfev + n, ngev + 1
-            else:  # overflowed: f is not called at inf
-                fx, g, worst, floor = np.nan, np.full(x.shape, np.nan), int(Status.NONFINITE), 0
-            gn = float(np.linalg.norm(np.asarray(g, dtype=np.float64)))
-            values.append(fx)
-            norms.append(gn)
-            streak = streak + 1 if k and fx - values[-2] > 8 * eps * max(abs(fx), abs(
-                values[-2])) else 0
-            if k == 0:
-                scales = max(abs(fx), 1.0), max(float(np.linalg.norm(x.astype(float))), 1.0)
-            status, msg = _trouble(k, x, values, gn, worst, streak, scales, lr)
-            if status:
-                break
-            stop = bool(callback(k, x.copy(), fx, np.array(g))) if callback else False
-            if tol is not None and gn <= tol:
-                status, msg = "converged", f"converged: |grad f| = {gn:.2g} <= tol = {tol:g} at step {k}"
-                break
-            if gn <= floor:
-                status, msg = "converged", (f"converged: |grad f| = {gn:.2g} is within its error "
-                                            f"bar {floor:.2g} at step {k} (round-off in f): x is "
-                                            "stationary as far as f's precision can tell")
-                break
-            if stop:
-                status, msg = "stopped", f"stopped by the callback at step {k}"
-                break
-            if k == steps:
-                status = "max_steps"
-                msg = f"ran all {steps} steps; |grad f| = {gn:.2g}" + (
-                    "" if tol is None else f" > tol = {tol:g} (more steps, or a larger lr?)")
-                best = int(np.argmin(values))
-                if fx > values[best] + 8 * eps * abs(values[best]):
-                    msg += (f"; f was smallest at step {best}, not at the end (oscillating? "
-                            "a smaller lr may help)")
-                break
-            x = (x - lr * np.asarray(g, dtype=dtype)).astype(dtype)
+    bar = Progress(progress, steps, "gradient descent steps")
+    try:
+        with np.errstate(all="ignore"):
+            for k in range(steps + 1):
+                bar.update(k)
+                path.append(x)
+                if np.all(np.isfinite(x)):
+                    fx, g, worst, floor, n, label = _evaluate(f, fn, grad, x, method, args, unpack)
+                    nfev, ngev = nfev + n, ngev + 1
+                else:  # overflowed: f is not called at inf
+                    fx, g, worst, floor = np.nan, np.full(x.shape, np.nan), int(Status.NONFINITE), 0
+                gn = float(np.linalg.norm(np.asarray(g, dtype=np.float64)))
+                values.append(fx)
+                norms.append(gn)
+                streak = streak + 1 if k and fx - values[-2] > 8 * eps * max(abs(fx), abs(
+                    values[-2])) else 0
+                if k == 0:
+                    scales = max(abs(fx), 1.0), max(float(np.linalg.norm(x.astype(float))), 1.0)
+                status, msg = _trouble(k, x, values, gn, worst, streak, scales, lr)
+                if status:
+                    break
+                stop = bool(callback(k, x.copy(), fx, np.array(g))) if callback else False
+                if tol is not None and gn <= tol:
+                    status, msg = "converged", f"converged: |grad f| = {gn:.2g} <= tol = {tol:g} at step {k}"
+                    break
+                if gn <= floor:
+                    status, msg = "converged", (f"converged: |grad f| = {gn:.2g} is within its error "
+                                                f"bar {floor:.2g} at step {k} (round-off in f): x is "
+                                                "stationary as far as f's precision can tell")
+                    break
+                if stop:
+                    status, msg = "stopped", f"stopped by the callback at step {k}"
+                    break
+                if k == steps:
+                    status = "max_steps"
+                    msg = f"ran all {steps} steps; |grad f| = {gn:.2g}" + (
+                        "" if tol is None else f" > tol = {tol:g} (more steps, or a larger lr?)")
+                    best = int(np.argmin(values))
+                    if fx > values[best] + 8 * eps * abs(values[best]):
+                        msg += (f"; f was smallest at step {best}, not at the end (oscillating? "
+                                "a smaller lr may help)")
+                    break
+                x = (x - lr * np.asarray(g, dtype=dtype)).astype(dtype)
+    finally:
+        bar.close()
     p = np.stack(path)
     xout = {n: float(v) for n, v in zip(names, p[-1])} if names and isinstance(x0, Mapping) \
         else p[-1][()] if p.ndim == 1 else p[-1].copy()
@@ -245,7 +255,7 @@ def _evaluate(f, fn, grad, x, method, args, unpack):
     """f(x), the gradient, its worst status code but ROUNDOFF, the norm of its error bars where
     some element is ROUNDOFF (else 0), points f was evaluated at, the method."""
     if grad is None:
-        res = gradient(f, x, method=method, args=args, unpack=unpack)
+        res = gradient(f, x, method=method, args=args, unpack=unpack, progress=False)
         codes = [int(c) for c in np.asarray(res.status).ravel().tolist()]
         err = np.asarray(res.error, dtype=float)
         floor = float(np.linalg.norm(np.where(np.isnan(err), 0.0, err))) \

@@ -57,6 +57,7 @@ def test_seed_matrix_function_callable():
     assert r.value.tolist() == [[2.0, 9.0], [6.0, 48.0]]
     assert np.allclose(derivlab.gradient(f, w).value, r.value, rtol=1e-10)
     assert w.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert r.expression.shape == (2, 2) and str(r.expression[1, 1]) == "3*x3**2"
 
 
 def test_hessian_jvp_hvp_jacobian():

@@ -81,7 +81,8 @@ def differentiate(operation, formulas, vector, x, *, order=1, v=None, batch=Fals
     value, error = (np.array(a, dtype=np.float64).reshape(out_shape) for a in (vals, errs))
     status = np.array(stat, dtype=int).reshape(out_shape)
     fx = fx.reshape(pshape + fshape)
-    return value, error, status, fx, _expression(sp, operation, chains, shape, formulas, order, v)
+    target = _out_shape(operation, (), fshape, dshape)
+    return value, error, status, fx, _expression(sp, operation, chains, shape, formulas, v, target)
 
 
 def _chains(sp, operation, exprs, syms, order):
@@ -270,8 +271,9 @@ def _out_shape(operation, pshape, fshape, dshape):
             "jvp": fshape, "hvp": dshape}[operation]
 
 
-def _expression(sp, operation, chains, shape, formulas, order, v):
-    """The derivative itself: a Formula for one scalar derivative, else a SymPy array."""
+def _expression(sp, operation, chains, shape, formulas, v, target):
+    """The derivative itself: a Formula for one scalar derivative, else a SymPy array in the
+    layout of one point's value (a gradient of a 2x2 x is 2x2)."""
     names = formulas[0].variables
     lasts = [c[-1] for c in chains]
     if operation == "derivative" and len(lasts) == 1:
@@ -280,12 +282,9 @@ def _expression(sp, operation, chains, shape, formulas, order, v):
         rows, cols = shape
         w = [sp.nsimplify(float(t)) for t in np.reshape(v, -1)]
         lasts = [sp.Add(*[lasts[r * cols + c] * w[c] for c in range(cols)]) for r in range(rows)]
-        return sp.Array(lasts)
-    if operation == "gradient":
-        return sp.Array(lasts)
-    if operation == "derivative":
-        return sp.Array(lasts)
-    return sp.Array(lasts, shape)
+    if target and int(np.prod(target)) == len(lasts):
+        return sp.Array(lasts, target)
+    return sp.Array(lasts)
 
 
 def expressions_of(f, operation, x, unpack=False, batch=False, args=()):

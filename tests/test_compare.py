@@ -90,3 +90,12 @@ def test_bad_input():
         derivlab.compare("x^2", 1.0, methods=["centrall"])
     with pytest.raises(InputError, match="order=2 for one variable only"):
         derivlab.compare("x*y", [1.0, 2.0], order=2)
+
+
+def test_mapping_names_are_checked():
+    with pytest.raises(InputError, match="has 'y', not a variable"):
+        derivlab.compare("x^2", {"y": 1.0})
+    with pytest.raises(InputError, match="misses 'z'"):
+        derivlab.compare("x*y*z", {"x": 1.0, "y": 2.0})
+    c = derivlab.compare("x^2", {"x": 3.0}, methods=["symbolic"])
+    assert c.rows[0]["value"] == 6.0

@@ -192,9 +192,11 @@ def _pick(methods):
 def _operation(f, at, formula):
     """("derivative" | "gradient", the entry point's name, the point)."""
     if isinstance(at, dict):
-        if len(at) == 1 and formula:
-            return "derivative", "derivative", next(iter(at.values()))
-        return "gradient", "gradient", at
+        from .symbolic.adapter import as_callable
+
+        kind = "derivative" if len(at) == 1 and formula else "gradient"
+        as_callable(f, kind, at)  # a mapping's names must be the formula's (InputError)
+        return kind, kind, next(iter(at.values())) if kind == "derivative" else at
     x = np.asarray(at)
     if x.dtype.kind not in "biuf":
         raise InputError(f"at must be a number, an array of numbers or a mapping, got {at!r}")

@@ -14,7 +14,7 @@ import numpy as np
 from . import _validate as V
 from ._errors import InputError, InputTypeError
 from .api import gradient
-from .result import Status
+from .result import Status, _html_table
 from .symbolic.adapter import as_callable
 from .symbolic.formulas import Formula, _sympy_expr
 
@@ -459,8 +459,7 @@ class GradCheck:
     def _repr_html_(self):
         esc = html.escape
         head, *rows = self._rows()
-        cells = lambda r, t: "<tr>" + "".join(f"<{t}>{esc(c)}</{t}>" for c in r) + "</tr>"  # noqa: E731
-        table = f"<table>{cells(head, 'th')}{''.join(cells(r, 'td') for r in rows)}</table>" if rows else ""
+        table = _html_table(head, rows) if rows else ""
         notes = "".join(f"<li>{esc(w)}</li>" for w in self._remarks())
         return f"<div><p><b>{esc(self.verdict())}</b></p>{table}<ul>{notes}</ul></div>"
 

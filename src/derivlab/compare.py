@@ -84,16 +84,15 @@ class Comparison:
     def _repr_html_(self):
         import html
 
+        from .result import _html_table
+
         head, body = self._cells()
-        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in b) + "</tr>"
-                      for b in body)
         notes = "".join(f"<li><b>{html.escape(r['method'])}</b>: {html.escape(r['note'])}</li>"
                         for r in self.rows if r["note"]) + \
             "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         return (f"<p>{html.escape(self.operation)} at x = {html.escape(_fmt_value(self.x))}; "
-                f"errors against {html.escape(self.reference)}</p><table><thead><tr>{th}</tr>"
-                f"</thead><tbody>{trs}</tbody></table>" + (f"<ul>{notes}</ul>" if notes else ""))
+                f"errors against {html.escape(self.reference)}</p>" + _html_table(head, body)
+                + (f"<ul>{notes}</ul>" if notes else ""))
 
     def __rich__(self):
         from rich.table import Table

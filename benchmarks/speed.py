@@ -4,7 +4,7 @@ Run from the repository root::
 
     python benchmarks/speed.py [--quick]
 
-Three markdown tables, each timing every contestant in the same run (median
+Five markdown tables, each timing every contestant in the same run (median
 of repeated runs, ``timeit.repeat`` with ``number=1``):
 
 a) the seeds' quiver-plot job: the gradient of ``sum(x**2)`` at the 324
@@ -12,7 +12,9 @@ a) the seeds' quiver-plot job: the gradient of ``sum(x**2)`` at the 324
 b) the gradient of a vectorizable function of n variables, n = 10, 100, 1000;
 c) the engine's overhead: total time of ``derivlab.gradient`` over the time
    spent inside an expensive, non-vectorized f (the roadmap wants <= 1.25),
-   and the same for a cheaper f to show the engine's cost per evaluation.
+   and the same for a cheaper f to show the engine's cost per evaluation;
+d) the per-call cost of one scalar derivative, against numdifftools and SciPy;
+e) derivatives at 10^4 .. 10^6 points at once, against scipy.differentiate.
 
 Contestants whose package is missing are dropped with a note.
 ``--quick`` uses fewer repeats and smaller n (well under a minute).
@@ -190,6 +192,20 @@ def bench_ndim(ns, repeat):
 
     methods["derivlab adaptive"] = dl()
     methods[f"derivlab fixed step={SEED_STEP:g}"] = dl(step=SEED_STEP)
+
+    def seeds(x, c):
+        return lambda: (_numerical_gradient_no_batch(c, x.copy()), None, None)
+
+    methods[f"seeds' loop h={SEED_STEP:g}"] = seeds
+    try:
+        from scipy.differentiate import jacobian as sj
+
+        def sdj(x, c):  # SciPy wants the variables on the first axis
+            return lambda: (sj(lambda X: c(np.moveaxis(X, 0, -1)), x).df, None, None)
+
+        methods["scipy.differentiate.jacobian"] = sdj
+    except ImportError as exc:
+        print(f"note: dropping scipy.differentiate ({exc})")
     try:
         from scipy.optimize import approx_fprime
 
@@ -296,6 +312,71 @@ def bench_overhead(n, repeat, sizes=(200, 50)):
            rows)
 
 
+# ---------------------------------------------------------------------------------------
+# d) per-call overhead of a scalar derivative
+
+def bench_scalar(repeat):
+    """Table d: one first derivative of np.sin at 1.0, derivlab against numdifftools and
+    scipy.differentiate (all with their defaults): per-call time is their overhead."""
+    runs = {"derivlab.derivative": lambda: derivlab.derivative(np.sin, 1.0).value}
+    try:
+        import numdifftools as nd
+        runs["numdifftools Derivative"] = lambda: nd.Derivative(np.sin)(1.0)
+    except ImportError as exc:
+        print(f"note: dropping numdifftools ({exc})")
+    try:
+        from scipy.differentiate import derivative as sd
+        runs["scipy.differentiate.derivative"] = lambda: sd(np.sin, 1.0).df
+    except ImportError as exc:
+        print(f"note: dropping scipy.differentiate ({exc})")
+    rows = []
+    for name, run in runs.items():
+        value = float(_quiet(run))
+        ms = _quiet(lambda: _median_ms(run, 10 * repeat))  # noqa: B023
+        rows.append([name, ms, abs(value - math.cos(1.0))])
+    ref = rows[0][1]
+    print(f"\n### d) Per-call cost: derivative of sin at 1.0 (median of {10 * repeat})\n")
+    table(["method", "median ms", "ratio to derivlab", "abs error"],
+          [[r[0], r[1], r[1] / ref, r[2]] for r in rows])
+
+
+# ---------------------------------------------------------------------------------------
+# e) derivatives at many points
+
+def bench_points(sizes, repeat):
+    """Table e: derivative of exp(sin(x)) at N points at once, against scipy.differentiate
+    (vectorized too); the seeds' loop would call f twice per point."""
+    def f(x):
+        return np.exp(np.sin(x))
+
+    def exact(x):
+        return np.cos(x) * np.exp(np.sin(x))
+
+    try:
+        from scipy.differentiate import derivative as sd
+    except ImportError as exc:
+        sd = None
+        print(f"note: dropping scipy.differentiate ({exc})")
+    rows = []
+    for N in sizes:
+        x = np.linspace(-3.0, 3.0, N)
+        reps = max(1, repeat if N <= 10**5 else repeat // 3)
+        runs = {"derivlab.derivative": lambda x=x: derivlab.derivative(f, x)}
+        if sd is not None:
+            runs["scipy.differentiate.derivative"] = lambda x=x: sd(f, x)
+        for name, run in runs.items():
+            out = _quiet(run)
+            value = getattr(out, "value", None)
+            value = out.df if value is None else value
+            nfev = out.nfev if np.ndim(out.nfev) == 0 else int(np.sum(out.nfev))
+            ms = _quiet(lambda: _median_ms(run, reps))  # noqa: B023
+            rel = float(np.max(np.abs(value - exact(x)) / np.maximum(np.abs(exact(x)), 1e-300)))
+            rows.append([str(N), name, ms, 1e3 * ms / N, nfev / N, rel])
+    print(f"\n### e) Derivative of exp(sin(x)) at N points at once (median of up to {repeat})\n")
+    table(["N", "method", "median ms", "us / point", "evaluations / point", "max rel error"],
+          rows)
+
+
 def main(argv=None):
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -310,6 +391,8 @@ def main(argv=None):
     bench_quiver(repeat)
     bench_ndim(ns, repeat)
     bench_overhead(20, repeat)
+    bench_scalar(repeat)
+    bench_points((10**4,) if args.quick else (10**4, 10**5, 10**6), repeat)
     print(f"\ntotal benchmark time {time.perf_counter() - t0:.0f} s")
 
 

@@ -11,6 +11,7 @@ shelf) and on each group's :class:`Diag`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
@@ -103,7 +104,7 @@ def diagnose(st, g, idx, ids, v, H, D):
         o = c[nz][None] * hl[:, None]
         taken = np.concatenate(offs, axis=1)
         gap = np.abs(o[:, :, None] - taken[:, None, :])
-        gap = np.where(np.isnan(gap), np.inf, gap).min(axis=2)
+        gap = np.fmin.reduce(gap, axis=2)  # (NaN: a point not taken)
         o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
         offs.append(o)
         vals.append(vl[:, nz])
@@ -113,14 +114,11 @@ def diagnose(st, g, idx, ids, v, H, D):
     have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(1, 2)) \
         & (t.kind == "central")
     sig = np.full((n, Fd), np.nan)
-    for pattern in np.unique(use[have], axis=0):  # (one pattern, but for jumps of the ladder)
-        rows = np.flatnonzero(have & (use == pattern).all(axis=1))
-        u = offs[rows][:, pattern]
-        u = u / np.abs(u).max(axis=1, keepdims=True)
-        # orthogonal to every polynomial of degree < N-2: on symmetric points one even and one
-        # odd combination, so wiggles of either parity show
-        A = u[:, :, None] ** np.arange(u.shape[1] - 2)[None, None, :]
-        w = np.linalg.svd(A)[0][:, :, -2:]
+    key = use @ (1 << np.arange(use.shape[1]))
+    for k in np.unique(key[have]):  # (one pattern, but for jumps of the ladder)
+        rows = np.flatnonzero(have & (key == k))
+        pattern = use[rows[0]]
+        w = _annihilators(offs[rows][:, pattern])
         sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
                             .sum(axis=1))
     hp = d.H[idx]
@@ -217,6 +215,23 @@ def diagnose(st, g, idx, ids, v, H, D):
     d.reset(restart)
 
 
+def _annihilators(u):
+    """(rows, N, 2): an orthonormal basis of the weights on the N points ``u`` (rows, N) that
+    are orthogonal to every polynomial of degree < N-2 (on symmetric points one even and one
+    odd combination, so wiggles of either parity show): the divided differences of order N-2
+    on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
+    u = u / np.abs(u).max(axis=1, keepdims=True)
+    diff = u[:, :, None] - u[:, None, :]
+    np.einsum("rii->ri", diff)[...] = 1.0
+    a, b = np.zeros(u.shape), np.zeros(u.shape)
+    a[:, :-1] = 1.0 / diff[:, :-1, :-1].prod(axis=2)
+    b[:, 1:] = 1.0 / diff[:, 1:, 1:].prod(axis=2)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b -= (a * b).sum(axis=1, keepdims=True) * a
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    return np.stack([a, b], axis=2)
+
+
 def _quantum(values, rtol=1e-9):
     """The largest q of which every value is a whole multiple (to rtol), by Euclid's algorithm
     on floats; tiny when there is none (values that scale with a step)."""
@@ -228,6 +243,14 @@ def _quantum(values, rtol=1e-9):
                 a = 0.0
         q = q or a
     return q
+
+
+@functools.lru_cache(maxsize=64)
+def _line_weights(offs, j):
+    """(1, len(offs)) weights of the order-j difference on the points ``offs`` (exact)."""
+    W = np.array([_solve_weights(tuple(Fraction(o) for o in offs), j)], dtype=float)
+    W.flags.writeable = False
+    return W
 
 
 def _jump_detector(st, g, idx, ids, v, H, F0):
@@ -258,7 +281,7 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         else:
             offs, vals = c[c != 0], v[:, c != 0]
         j = k + 1 if k % 2 else k - 1
-        W = np.array([_solve_weights(tuple(Fraction(float(o)) for o in offs), j)], dtype=float)
+        W = _line_weights(tuple(float(o) for o in offs), j)
     ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
     # (n, lines, Fd): the detector on each line, and its round-off
     C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
@@ -273,8 +296,11 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         Q, nQ = np.abs(C - d.Cl[idx]) / dh, (nC + d.nCl[idx]) / dh
     d.Cl[idx], d.nCl[idx] = C, nC
     # the line whose detector stands highest above its round-off speaks for the component
-    pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
-    Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
+    if len(W) == 1:
+        Q, nQ = Q[:, 0], nQ[:, 0]
+    else:
+        pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
+        Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
     hist = np.concatenate([d.Q[idx, 1:], Q[:, None]], axis=1)
     d.Q[idx] = hist
     # steady over the samples there are (two suffice to keep walking; the walk goes on

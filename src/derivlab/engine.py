@@ -506,11 +506,12 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         ok = nr >= k
         if not ok.any():
             break
+        sel = slice(None) if ok.all() else ok  # (a slice: no copies when every row goes on)
         # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
-        rho = ((hist[:, k - 1] / h) ** p)[:, None][ok]
-        row[ok, k] = row[ok, k - 1] + (row[ok, k - 1] - prev[ok, k - 1]) / (rho - 1)
-        nrow[ok, k] = (rho * nrow[ok, k - 1] + nprev[ok, k - 1]) / (rho - 1)
-        arow[ok, k] = (rho[:, :1] * arow[ok, k - 1] + aprev[ok, k - 1]) / (rho[:, :1] - 1)
+        rho = ((hist[:, k - 1] / h) ** p)[:, None][sel]
+        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
+        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
+        arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
         cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (tr + nrow[:, k] < best["err"])
         mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
@@ -573,9 +574,10 @@ def _stop(st, g, idx, ids, row_err, noise):
     # jump is most likely at 0, beyond any walk)
     x = _abs_x(st, ids)
     tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
-    skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
-    g.e[idx[tiny]] += skip
-    g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
+    if tiny.any():
+        skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
+        g.e[idx[tiny]] += skip
+        g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
     g.active[idx[done]] = False
 
 

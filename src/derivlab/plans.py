@@ -42,29 +42,28 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
     start = 1.0 if fixed else start_step(x.dtype, stencil.order)
     ratio = ladder_ratio(stencil.order)  # the adaptive ladder's levels
     unit = start * s
-    reach = lambda t: np.abs(t.coef).max() * unit  # noqa: E731
+    reach = lambda t, i: np.abs(t.coef).max() * unit[i]  # noqa: E731
     below, above = x - lo, hi - x
     templates, level0 = [line] * len(x), np.zeros(len(x), int)
     acc = stencil.accuracy if fixed else 1  # the adaptive ladder extrapolates a first-order one
     sides = {"forward": Template.line(Stencil.forward(stencil.order, acc)),
              "backward": Template.line(Stencil.backward(stencil.order, acc))}
-    for i in range(len(x)):
+    # (only the points too close to an edge are looked at one by one)
+    for i in np.flatnonzero(np.minimum(below, above) < np.abs(line.coef).max() * unit):
         room = min(below[i], above[i])
-        if room >= reach(line)[i]:
-            continue
-        need = int(levels_below(reach(line)[i] / room)) if room > 0 else 10**6
+        need = int(levels_below(reach(line, i) / room)) if room > 0 else 10**6
         if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
-            level0[i] = int(levels_below(reach(line)[i] / room, ratio))
+            level0[i] = int(levels_below(reach(line, i) / room, ratio))
             continue
         side = "forward" if above[i] >= below[i] else "backward"
         t = sides[side]
         space = above[i] if side == "forward" else below[i]
         templates[i] = t
-        if fixed and reach(t)[i] > space:
+        if fixed and reach(t, i) > space:
             raise InputError(f"step={s[i]:g} does not fit inside the domain at x={x[i]:g} on "
                              "either side; use a smaller step")
         if not fixed and space < np.inf:
-            level0[i] = max(0, int(levels_below(reach(t)[i] / space, ratio)))
+            level0[i] = max(0, int(levels_below(reach(t, i) / space, ratio)))
     return templates, level0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from numbers import Real
+import pickle
+import sys
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -172,6 +174,44 @@ def check_args(args):
     if not isinstance(args, tuple):
         raise InputTypeError(f"args must be a tuple of extra arguments for f, got {type(args).__name__}")
     return args
+
+
+def check_executor(executor, workers):
+    """The executor to evaluate f with (None: here); ``workers`` is checked, its pool is the
+    caller's to make."""
+    if workers is not None:
+        if executor is not None:
+            raise InputError("give executor or workers, not both (workers=N makes a process "
+                             "pool of N workers for the call; executor= is your own)")
+        if isinstance(workers, bool) or not isinstance(workers, Integral) or workers < 1:
+            raise InputError(f"workers must be an integer >= 1 (the number of worker "
+                             f"processes), got {workers!r}")
+        return None
+    if isinstance(executor, type):
+        raise InputError(f"executor must be an executor, not the class {executor.__name__} "
+                         f"(for example {executor.__name__}(max_workers=2))")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InputError("executor must be a concurrent.futures.Executor (ProcessPoolExecutor, "
+                         "ThreadPoolExecutor), a Dask distributed.Client, or anything with "
+                         f"submit(fn, *args) returning a future; got {type(executor).__name__}")
+    return executor
+
+
+def check_picklable(executor, f, args, workers=None):
+    """A process pool sends f and args to its workers by pickle: fail now, with advice."""
+    process = sys.modules.get("concurrent.futures.process")  # not imported: no process pool
+    if process is None or not isinstance(executor, process.ProcessPoolExecutor):
+        return
+    pool = f"workers={workers}" if workers is not None else "executor=ProcessPoolExecutor"
+    for name, obj in (("f", f), ("args", args)):
+        try:
+            pickle.dumps(obj)
+        except Exception as exc:  # noqa: BLE001 - any failure means "cannot be sent"
+            raise InputError(
+                f"{name} cannot be sent to the worker processes of {pool}: pickling it failed "
+                f"({type(exc).__name__}: {exc}); define f at module level (lambdas and "
+                "closures cannot be sent to processes), or use a ThreadPoolExecutor or a Dask "
+                "distributed.Client (cloudpickle), which accept them") from None
 
 
 def check_real(name, value):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import wraps
 
 import numpy as np
 
@@ -21,7 +22,8 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
 
 def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, adaptive=True,
-               domain=None, rtol=None, vectorized=None, args=(), trace=False, progress=None):
+               domain=None, rtol=None, vectorized=None, args=(), trace=False, progress=None,
+               executor=None, workers=None):
     """Derivative of order ``order`` of f: R -> R (or R -> R^m) at each point of ``x``.
 
     Parameters
@@ -69,6 +71,20 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     progress : bool or None, optional
         A progress bar on stderr (rich) for long work: None (default) shows one on a
         terminal once the work has taken a second; True always; False never.
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Evaluate f in parallel there: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor``,
+        a Dask ``distributed.Client``, or anything with ``submit(fn, *args)`` returning a
+        future. The points of each level of the ladder are split into tasks of
+        consecutive points (about 3 per worker, one call of f per point; with
+        ``vectorized=True`` one batch per task); ``vectorized=None`` is taken as False
+        (no probe). The result (values, errors, steps, ``nfev``, statuses, message) is
+        the one of serial evaluation with the same ``vectorized`` (with True, f gets
+        smaller batches: the same for an elementwise f). A process pool needs a
+        picklable f (defined at module level, not a lambda or closure); a thread pool or
+        a Dask client (cloudpickle) takes any f. Your executor is not shut down.
+    workers : int, optional
+        Shortcut for ``executor``: a ``ProcessPoolExecutor(max_workers=workers)`` made
+        for this call and always shut down at its end. Not together with ``executor``.
 
     Returns
     -------
@@ -89,16 +105,17 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
     if is_exact(method):
         return run_exact(method, "derivative", f, x, order=order, args=args, accuracy=accuracy,
                          step=step, adaptive=adaptive, domain=domain, rtol=rtol,
-                         vectorized=vectorized, trace=trace)
+                         vectorized=vectorized, trace=trace, executor=executor, workers=workers)
     f, x = as_callable(f, "derivative", x, args=args)
     return _differentiate("derivative", f, x, order=order, method=method, accuracy=accuracy,
                           step=step, adaptive=adaptive, domain=domain, rtol=rtol,
-                          vectorized=vectorized, args=args, trace=trace, progress=progress)
+                          vectorized=vectorized, args=args, trace=trace, progress=progress,
+                          executor=executor, workers=workers)
 
 
 def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
              rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
-             progress=None):
+             progress=None, executor=None, workers=None):
     """Gradient of a scalar f of an array x of any shape; the value has x's shape.
 
     Parameters
@@ -119,6 +136,8 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
         ``sympy.lambdify((x, y, z), ...)``; one partial per argument.
     method, accuracy, step, adaptive, domain, rtol, vectorized, args, trace, progress
         As in :func:`derivative`.
+    executor, workers
+        Parallel evaluation of f, as in :func:`derivative`.
 
     Returns
     -------
@@ -139,17 +158,18 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     if is_exact(method):
         return run_exact(method, "gradient", f, x, batch=batch, unpack=unpack, args=args,
                          accuracy=accuracy, step=step, adaptive=adaptive, domain=domain,
-                         rtol=rtol, vectorized=vectorized, trace=trace)
+                         rtol=rtol, vectorized=vectorized, trace=trace, executor=executor,
+                         workers=workers)
     f, x = as_callable(f, "gradient", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("gradient", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace,
-                          progress=progress)
+                          progress=progress, executor=executor, workers=workers)
 
 
 def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
              rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
-             progress=None):
+             progress=None, executor=None, workers=None):
     """Jacobian of an array-valued f; ``value.shape == f(x).shape + x.shape``.
 
     Parameters are those of :func:`gradient`; with ``batch=True`` the value has
@@ -167,21 +187,30 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     if is_exact(method):
         return run_exact(method, "jacobian", f, x, batch=batch, unpack=unpack, args=args,
                          accuracy=accuracy, step=step, adaptive=adaptive, domain=domain,
-                         rtol=rtol, vectorized=vectorized, trace=trace)
+                         rtol=rtol, vectorized=vectorized, trace=trace, executor=executor,
+                         workers=workers)
     f, x = as_callable(f, "jacobian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace,
-                          progress=progress)
+                          progress=progress, executor=executor, workers=workers)
 
 
 def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
-            unpack=False, vectorized=None, args=(), trace=False, progress=None):
+            unpack=False, vectorized=None, args=(), trace=False, progress=None, executor=None,
+            workers=None):
     """Hessian of a scalar f; ``value.shape == x.shape + x.shape``, symmetric.
 
     Diagonal entries come from second differences along each axis and mixed
     entries from a stencil that shares their points, so a level of the
     adaptive ladder costs about n**2 evaluations.
+
+    Parameters
+    ----------
+    f, x, batch, unpack
+        As in :func:`gradient`.
+    method, step, adaptive, rtol, vectorized, args, trace, progress, executor, workers
+        As in :func:`derivative`.
 
     Examples
     --------
@@ -195,19 +224,47 @@ def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batc
     if is_exact(method):
         return run_exact(method, "hessian", f, x, batch=batch, unpack=unpack, args=args,
                          step=step, adaptive=adaptive, rtol=rtol, vectorized=vectorized,
-                         trace=trace)
+                         trace=trace, executor=executor, workers=workers)
     f, x = as_callable(f, "hessian", x, unpack=unpack, batch=batch, args=args)
     return _differentiate("hessian", f, x, order=2, method=method, accuracy=None, step=step,
                           adaptive=adaptive, domain=None, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace,
-                          progress=progress)
+                          progress=progress, executor=executor, workers=workers)
 
 
 # ---------------------------------------------------------------------------------------------
 
+def _evaluated_by(differentiate):
+    """``executor=`` and ``workers=`` for :func:`_differentiate`: checked (and f and args
+    picklable for a process pool) before f is evaluated; the process pool made for
+    ``workers=N`` is always shut down when the call ends, on an error or Ctrl-C too."""
+    @wraps(differentiate)
+    def call(kind, f, x, *, executor=None, workers=None, **options):
+        executor = V.check_executor(executor, workers)
+        V.check_callable(f)
+        pool = None
+        if workers is not None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(max_workers=workers)
+        try:
+            V.check_picklable(pool or executor, f, options.get("args", ()), workers)
+            return differentiate(kind, f, x, executor=pool or executor, **options)
+        except BaseException:
+            if pool is not None:  # tasks still running: stop them instead of waiting
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+    return call
+
+
+@_evaluated_by
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
                    args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None,
-                   progress=None):
+                   progress=None, executor=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
@@ -243,7 +300,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     P = points.shape[0]
     n = int(np.prod(xshape, dtype=int))
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
-    ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized)
+    ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized, executor=executor)
     fixed = mname != "complex" and (steps is not None or not adaptive)
     if fixed and steps is None:
         steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)

@@ -4,20 +4,32 @@ The engine builds every perturbed point first and hands the whole array to an
 :class:`Evaluator`; nothing else in derivlab calls ``f``. Failures of f (an
 exception, NaN, inf) become NaN values plus a remembered reason, never an
 exception: invalid *input* is checked before f is ever called.
+
+With an ``executor`` (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``)
+f runs in its workers: the points of one call are split into tasks of consecutive
+points, each task returns f's values (or the text of what f raised) point by point, and
+this process replays them through the serial code in order, so the result, ``nfev`` and
+``first_error`` are those of serial evaluation.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import pickle
+import threading
 import warnings
 
 import numpy as np
 
-from ._errors import InputError, InputTypeError
+from ._errors import DerivlabError, InputError, InputTypeError
 
 __all__ = ["Evaluator"]
 
 #: Default memory budget for one vectorized call (bytes of input points).
 CHUNK_BYTES = 32 * 2**20
+#: Tasks per worker for one call of a non-vectorized f with an executor (balances the work).
+TASKS_PER_WORKER = 3
 
 
 class Evaluator:
@@ -39,10 +51,15 @@ class Evaluator:
         back to one call per point if it disagrees.
     chunk_bytes : int
         Memory budget for the points of one vectorized call.
+    executor : concurrent.futures.Executor, distributed.Client or None
+        Where f runs (anything with ``submit(fn, *args)`` returning a future with
+        ``result()``); None: here. With an executor ``vectorized=None`` means False (the
+        points are spread over the workers, one call each; no probe), and every point,
+        f(x) included, is evaluated there. The executor is never shut down here.
     """
 
     def __init__(self, f, xshape, *, args=(), unpack=False, vectorized=None,
-                 chunk_bytes=CHUNK_BYTES):
+                 chunk_bytes=CHUNK_BYTES, executor=None):
         self.f = f
         self.xshape = tuple(xshape)
         self.args = tuple(args)
@@ -55,6 +72,8 @@ class Evaluator:
         self.ncalls = 0
         self.first_error = None  # "TypeError: ..." of the first exception f raised
         self.inconsistent = None  # set when f's output shape changed between points
+        self.executor = executor
+        self._nworkers = None
 
     # -- calling f ------------------------------------------------------------
     def _call(self, x):
@@ -81,12 +100,16 @@ class Evaluator:
     def single(self, x):
         """f at one point; NaN-filled (and the reason kept) if f raises."""
         with _quiet():
+            if self.executor is not None:
+                (item,), = self._run_tasks([np.array(x)[None]], batch=False)
+                return self._single(x, item)
             return self._single(x)
 
-    def _single(self, x):
+    def _single(self, x, item=None):
+        """``item``: what a worker returned for x (f's array or the exception), else f runs here."""
         self.nfev += 1
         try:
-            arr = self._as_array(self._call(np.array(x)))
+            arr = self._as_array(self._call(np.array(x))) if item is None else _take(item)
             if self.fshape is None:
                 self.fshape, self.fdtype = arr.shape, arr.dtype
             elif arr.shape != self.fshape:
@@ -110,7 +133,8 @@ class Evaluator:
 
     def _remember(self, exc):
         if self.first_error is None:
-            self.first_error = f"{type(exc).__name__}: {exc}"
+            self.first_error = str(exc) if isinstance(exc, _Raised) else \
+                f"{type(exc).__name__}: {exc}"
 
     # -- many points ------------------------------------------------------------
     def __call__(self, points):
@@ -122,6 +146,9 @@ class Evaluator:
         n = points.shape[0]
         out = np.empty((n, *self.fshape), dtype=self._dtype(points))
         if n == 0:
+            return out
+        if self.executor is not None:
+            self._spread(points, out)
             return out
         if self.vectorized is None and n >= 3:  # two points gain nothing from a batch
             self._probe(points, out)
@@ -135,17 +162,18 @@ class Evaluator:
             self._batch(points[start:start + rows], out[start:start + rows])
         return out
 
-    def _batch(self, pts, out):
+    def _batch(self, pts, out, item=None):
+        """``item``: what a worker returned for the batch, else f runs here."""
         self.nfev += len(pts)
         try:
-            res = self._as_array(self._call(pts.copy()))
+            res = self._as_array(self._call(pts.copy())) if item is None else _take(item[0])
         except InputTypeError:
             raise
         except Exception as exc:  # noqa: BLE001
             # f raised on the batch (its points still count: f saw them): find the bad ones
             self._remember(exc)
             for i in range(len(pts)):
-                out[i] = self._single(pts[i])
+                out[i] = self._single(pts[i], None if item is None else item[1][i])
             return
         if res.shape == (len(pts), *self.fshape):
             out[...] = res
@@ -176,6 +204,121 @@ class Evaluator:
         else:
             for i in rest:
                 out[i] = self._single(points[i])
+
+
+    # -- in an executor's workers ------------------------------------------------------
+    def _spread(self, points, out):
+        """f at every row of ``points`` in the executor's workers, replayed in order through
+        the serial code: one call per point, or (vectorized=True) one batch per task."""
+        batch = bool(self.vectorized)
+        n = len(points)
+        k = min(n, self._workers() * (1 if batch else TASKS_PER_WORKER))
+        if batch:  # a batch also keeps to the memory budget
+            k = max(k, -(-n // max(1, self.chunk_bytes // max(points[0].nbytes, 1))))
+        edges = [n * i // k for i in range(k + 1)]
+        parts = list(zip(edges[:-1], edges[1:]))
+        results = self._run_tasks([points[a:b] for a, b in parts], batch)
+        for (a, b), items in zip(parts, results):
+            if batch:
+                self._batch(points[a:b], out[a:b], items)
+            else:
+                for i, item in zip(range(a, b), items):
+                    out[i] = self._single(points[i], item)
+
+    def _run_tasks(self, parts, batch):
+        """Submit one task per array of points, wait for all; their items, in order."""
+        ex = self.executor
+        remote = copy.copy(self)  # what the workers get: f and how to call it
+        remote.executor = None
+        extra = {"pure": False} if type(ex).__module__.split(".")[0] == "distributed" else {}
+        futures = []
+        try:
+            for pts in parts:
+                futures.append(ex.submit(_work, remote, pts, batch, **extra))
+            results = [fut.result() for fut in futures]
+        except BaseException as exc:
+            for fut in futures:
+                fut.cancel()
+            if isinstance(exc, Exception) and not isinstance(exc, DerivlabError):
+                raise DerivlabError(_failure(ex, exc)) from exc
+            raise
+        self.ncalls += sum(calls for calls, _ in results)
+        return [items for _, items in results]
+
+    def _workers(self):
+        if self._nworkers is None:
+            self._nworkers = _worker_count(self.executor)
+        return self._nworkers
+
+
+def _work(ev, pts, batch):
+    """In a worker: f at the points of one task -> (calls of f, items). An item is f's array
+    at a point, or what f raised there (its text; derivlab's own errors as they are); with
+    ``batch``, (the batch's array or exception, one item per point if the batch raised)."""
+    ev = copy.copy(ev)  # a thread pool shares ev: each task counts its own calls
+    ev.ncalls = 0
+    # warnings filters are global: only a process's main thread may change them
+    own = threading.current_thread() is threading.main_thread()
+    with _quiet() if own else np.errstate(all="ignore"):
+        if not batch:
+            items = [_point(ev, x) for x in pts]
+            return ev.ncalls, items
+        try:
+            items = (ev._as_array(ev._call(pts.copy())), None)
+        except Exception as exc:  # noqa: BLE001 - replayed as the serial code would
+            items = (_portable(exc),
+                     None if isinstance(exc, InputTypeError) else [_point(ev, x) for x in pts])
+        return ev.ncalls, items
+
+
+def _point(ev, x):
+    try:
+        return ev._as_array(ev._call(np.array(x)))
+    except Exception as exc:  # noqa: BLE001 - f's failures are data
+        return _portable(exc)
+
+
+class _Raised(Exception):
+    """What f raised in a worker, as its text ("TypeError: ..."): f's own exception may not
+    pickle."""
+
+
+def _portable(exc):
+    return exc if isinstance(exc, DerivlabError) else _Raised(f"{type(exc).__name__}: {exc}")
+
+
+def _take(item):
+    if isinstance(item, BaseException):
+        raise item
+    return item
+
+
+def _worker_count(executor):
+    """Workers of a stdlib pool or of a Dask client; else the number of CPUs."""
+    n = getattr(executor, "_max_workers", None)
+    if isinstance(n, int) and n > 0:
+        return n
+    nthreads = getattr(executor, "nthreads", None)  # distributed.Client: {worker: threads}
+    if callable(nthreads):
+        try:
+            return max(1, sum(nthreads().values()))
+        except Exception:  # noqa: BLE001 - not a Dask client after all
+            pass
+    return os.cpu_count() or 1
+
+
+def _failure(ex, exc):
+    """The message when the executor, not f, failed."""
+    from concurrent.futures import BrokenExecutor
+
+    name = type(ex).__name__
+    if isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker":
+        return (f"the executor ({name}) broke while evaluating f: a worker process died "
+                f"(killed, out of memory, or crashed inside f): {type(exc).__name__}: {exc}")
+    hint = ""
+    if isinstance(exc, (ImportError, pickle.PicklingError, pickle.UnpicklingError, AttributeError)):
+        hint = " (the workers must be able to import derivlab and f's module)"
+    return f"evaluating f with the executor ({name}) failed: {type(exc).__name__}: {exc}{hint}"
 
 
 class _quiet:

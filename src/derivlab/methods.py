@@ -26,7 +26,7 @@ EXACT = ("symbolic", "jax", "torch")
 
 #: Options that only finite differences use, with their defaults.
 _NUMERIC_ONLY = {"accuracy": None, "step": None, "adaptive": True, "domain": None, "rtol": None,
-                 "vectorized": None, "trace": False}
+                 "vectorized": None, "trace": False, "executor": None, "workers": None}
 
 
 def is_exact(method) -> bool:

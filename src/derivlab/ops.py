@@ -25,7 +25,7 @@ def _direction(x, v):
 
 
 def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, args=(),
-        trace=False, progress=None):
+        trace=False, progress=None, executor=None, workers=None):
     """Directional derivative ``d/dt f(x + t v)`` at t = 0, i.e. ``J(x) @ v``.
 
     One derivative along a line, whatever the size of x: about 10 evaluations
@@ -41,6 +41,8 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
         ``{"x": ..., "y": ...}``.
     method, step, rtol, vectorized, args, trace, progress
         As in :func:`derivlab.derivative`; ``step`` is in units of t.
+    executor, workers
+        Parallel evaluation of f, as in :func:`derivlab.derivative`.
 
     Returns
     -------
@@ -58,25 +60,35 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     """
     if is_exact(method):
         return run_exact(method, "jvp", f, x, v=v, args=args, step=step, rtol=rtol,
-                         vectorized=vectorized, trace=trace)
+                         vectorized=vectorized, trace=trace, executor=executor, workers=workers)
     f, x, v = as_callable(f, "jvp", x, v, args=args)
     V.check_callable(f)
     xa, va = _direction(x, v)
     args = V.check_args(args)
     c = direction_scale(xa, va)
-
-    def line(t):  # t may be a batch of steps, or complex (method="complex")
-        t = np.asarray(t)
-        return f(xa + np.multiply.outer(t, c * va).astype(np.result_type(xa, t)), *args)
-
+    line = _Line(f, xa, c * va, args)
     if step is not None:
         if np.ndim(step) != 0:
             raise InputError(f"step must be a single positive number (a step along v), got {step!r}")
         step = float(V.check_step(step, ())) / c
     res = _differentiate("derivative", line, 0.0, order=1, method=method, accuracy=None,
                          step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
-                         args=(), trace=trace, operation="jvp", progress=progress)
+                         args=(), trace=trace, operation="jvp", progress=progress,
+                         executor=executor, workers=workers)
     return _in_user_units(res, c, xa)
+
+
+class _Line:
+    """t -> f(x + t w): t may be a batch of steps, or complex (method="complex"). A class,
+    not a closure, so that it pickles (to a process pool's workers) when f does."""
+
+    def __init__(self, f, x, w, args):
+        self.f, self.x, self.w, self.args = f, x, w, args
+
+    def __call__(self, t):
+        t = np.asarray(t)
+        return self.f(self.x + np.multiply.outer(t, self.w).astype(np.result_type(self.x, t)),
+                      *self.args)
 
 
 def _in_user_units(res, c, xa):
@@ -94,7 +106,7 @@ def _in_user_units(res, c, xa):
 
 
 def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vectorized=None,
-        args=(), trace=False, progress=None):
+        args=(), trace=False, progress=None, executor=None, workers=None):
     """Hessian-vector product ``H(x) @ v`` of a scalar f, without forming H.
 
     Entry i is the mixed second derivative along ``e_i`` and ``v``; a level of
@@ -106,7 +118,7 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
         As in :func:`jvp` (f scalar).
     method : {"central", "symbolic", "jax", "torch"}, optional
         Finite differences (default), or as in :func:`derivlab.derivative`.
-    step, adaptive, rtol, vectorized, args, trace, progress
+    step, adaptive, rtol, vectorized, args, trace, progress, executor, workers
         As in :func:`derivlab.derivative`.
 
     Examples
@@ -120,7 +132,8 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
     """
     if is_exact(method):
         return run_exact(method, "hvp", f, x, v=v, args=args, step=step, adaptive=adaptive,
-                         rtol=rtol, vectorized=vectorized, trace=trace)
+                         rtol=rtol, vectorized=vectorized, trace=trace, executor=executor,
+                         workers=workers)
     if not (isinstance(method, str) and method == "central"):
         raise InputError(f"hvp's method must be 'central' (finite differences), 'symbolic', "
                          f"'jax' or 'torch', got {method!r}")
@@ -128,4 +141,5 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
     xa, va = _direction(x, v)
     return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,
                           adaptive=adaptive, domain=None, vectorized=vectorized, args=args,
-                          trace=trace, rtol=rtol, v=va, progress=progress)
+                          trace=trace, rtol=rtol, v=va, progress=progress, executor=executor,
+                          workers=workers)

@@ -100,6 +100,9 @@ class Formula:
     def __setattr__(self, name, value):
         raise AttributeError(f"a Formula cannot be changed (setting {name!r}); make a new one")
 
+    def __reduce__(self):  # pickled without its numpy function (made again when first used)
+        return _rebuild, (self.expr, self.variables, self.text)
+
     # -- reading ---------------------------------------------------------------------------
     def __str__(self):
         return str(self.expr)
@@ -368,3 +371,8 @@ def parse(text, variables=None):
         return Formula(text, variables)
     raise InputTypeError("parse needs a formula: text, a Formula or a SymPy expression, got "
                          f"{type(text).__name__}")
+
+
+def _rebuild(expr, variables, text):
+    """A pickled Formula, made again."""
+    return Formula(expr, variables, text=text)

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError
+from ._namespace import calls_with, namespace_of, to_numpy
 from .api import _differentiate
 from .result import Trace
 from .steps import direction_scale
@@ -18,7 +19,7 @@ __all__ = ["jvp", "hvp"]
 
 
 def _direction(x, v):
-    xa, va = V.check_x(x), V.check_x(v, "v")
+    xa, va = V.check_x(to_numpy(x)), V.check_x(to_numpy(v), "v")
     if va.shape != xa.shape:
         raise InputError(f"v must have x's shape {xa.shape}, got {va.shape}")
     return xa, va
@@ -61,13 +62,20 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
                          vectorized=vectorized, trace=trace)
     f, x, v = as_callable(f, "jvp", x, v, args=args)
     V.check_callable(f)
+    ns = namespace_of(x)  # x of another array library: f gets points of it, on x's device
     xa, va = _direction(x, v)
     args = V.check_args(args)
     c = direction_scale(xa, va)
+    calls = calls_with(ns, f)
+    if calls is not None and isinstance(method, str) and method == "complex":
+        calls.check_complex(xa.dtype)
 
     def line(t):  # t may be a batch of steps, or complex (method="complex")
         t = np.asarray(t)
-        return f(xa + np.multiply.outer(t, c * va).astype(np.result_type(xa, t)), *args)
+        points = xa + np.multiply.outer(t, c * va).astype(np.result_type(xa, t))
+        if calls is None:
+            return f(points, *args)
+        return to_numpy(f(calls.asarray(points), *args))
 
     if step is not None:
         if np.ndim(step) != 0:
@@ -76,7 +84,8 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
     res = _differentiate("derivative", line, 0.0, order=1, method=method, accuracy=None,
                          step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
                          args=(), trace=trace, operation="jvp", progress=progress)
-    return _in_user_units(res, c, xa)
+    res = _in_user_units(res, c, xa)
+    return res if ns is None else ns.result(res)
 
 
 def _in_user_units(res, c, xa):
@@ -126,6 +135,7 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
                          f"'jax' or 'torch', got {method!r}")
     f, x, v = as_callable(f, "hvp", x, v, args=args)
     xa, va = _direction(x, v)
-    return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,
+    point = x if namespace_of(x) else xa  # x of another array library: kept, for f's points
+    return _differentiate("hvp", f, point, order=2, method="central", accuracy=None, step=step,
                           adaptive=adaptive, domain=None, vectorized=vectorized, args=args,
                           trace=trace, rtol=rtol, v=va, progress=progress)

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import DerivlabError, InputError
+from ._namespace import calls_with, namespace_of, to_numpy
 from .complexstep import complex_step
 from .engine import run
 from .evaluate import Evaluator
@@ -34,7 +35,11 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         variable (``"3*x*exp(x)"``, see :func:`derivlab.parse`).
     x : float or array_like
         The point, or an array of points (one derivative per element); for a
-        formula also ``{"x": ...}``.
+        formula also ``{"x": ...}``. An array of another array-API library (PyTorch,
+        JAX, CuPy, array-api-strict; with ``array-api-compat`` installed) stays one:
+        f gets points of that library, of x's dtype, on x's device, and the Result's
+        ``value``, ``error``, ``x`` and ``fx`` are arrays of it on that device (0-d for
+        one point); ``step``, ``status`` and ``trace`` stay numpy.
     order : int, optional
         Derivative order (1, 2, 3, ...).
     method : {"central", "forward", "backward", "complex", "symbolic", "jax", "torch"} or Stencil
@@ -128,7 +133,9 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
         The point (0-d, vector, matrix, ...). With ``batch=True`` the first axis
         indexes independent points and one gradient is returned for each. For a
         formula also a mapping ``{"x": 1.0, "y": 2.0}`` (arrays of values: many points
-        with ``batch=True``).
+        with ``batch=True``). An array of another library (torch, JAX, ...) stays one,
+        as in :func:`derivative`; with ``unpack=True`` f gets one 0-d array of it per
+        argument (1-d with ``batch=True``).
     batch : bool, optional
         Treat ``x[k]`` as k separate points (for a quiver plot of a grid, say).
     unpack : bool, optional
@@ -270,7 +277,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if method == "complex" and kind in ("hessian", "hvp"):
         raise InputError(f"method='complex' gives first derivatives only; {kind} needs order 2")
     mname, stencil = V.check_method(method, order, accuracy)
-    xa = V.check_x(x)
+    ns = namespace_of(x)  # x of another array library: f gets points of it, on x's device
+    xa = V.check_x(to_numpy(x))
     batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
     trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
@@ -300,7 +308,11 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     P = points.shape[0]
     n = int(np.prod(xshape, dtype=int))
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
-    ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized, executor=executor)
+    calls = calls_with(ns, f)
+    if calls is not None and mname == "complex":
+        calls.check_complex(xa.dtype)
+    ev = Evaluator(f, xshape, args=args, unpack=unpack, vectorized=vectorized, executor=executor,
+                   namespace=calls)
     fixed = mname != "complex" and (steps is not None or not adaptive)
     if fixed and steps is None:
         steps = np.broadcast_to(rule_of_thumb(xa, xa.dtype, order, stencil.accuracy), xa.shape)
@@ -314,7 +326,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if F0 is None:
         res = _failed_at_centre(kind, ev, pshape, xshape)
         hint = _hint(operation or kind, ev, xshape, unpack)
-        return _described(replace(res, message=res.message + hint), operation or kind, xa, None)
+        return _described(replace(res, message=res.message + hint), operation or kind, xa, None,
+                          ns)
     fshape = ev.fshape
     if kind in ("gradient", "hessian", "hvp") and fshape != ():
         raise InputError(_not_scalar(kind, fshape))
@@ -337,13 +350,15 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE
     res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
-    return _described(res, operation or kind, xa, fx.reshape(pshape + fshape))
+    return _described(res, operation or kind, xa, fx.reshape(pshape + fshape), ns)
 
 
-def _described(res, kind, xa, fx):
-    """``res`` with the point, f there and the operation filled in (0-d as scalars)."""
-    return replace(res, x=xa[()] if xa.ndim == 0 else xa, operation=kind,
-                   fx=fx if fx is None or fx.ndim else fx.item())
+def _described(res, kind, xa, fx, namespace=None):
+    """``res`` with the point, f there and the operation filled in (0-d as scalars); with
+    x's ``namespace`` (x not numpy), its arrays as arrays of x's library on x's device."""
+    res = replace(res, x=xa[()] if xa.ndim == 0 else xa, operation=kind,
+                  fx=fx if fx is None or fx.ndim else fx.item())
+    return res if namespace is None else namespace.result(res)
 
 
 def _not_scalar(kind, fshape):

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ._errors import DerivlabError, InputError, InputTypeError
+from ._namespace import to_numpy
 
 __all__ = ["Evaluator"]
 
@@ -56,11 +57,15 @@ class Evaluator:
         ``result()``); None: here. With an executor ``vectorized=None`` means False (the
         points are spread over the workers, one call each; no probe), and every point,
         f(x) included, is evaluated there. The executor is never shut down here.
+    namespace : derivlab._namespace.Namespace or None
+        x's array library when it is not numpy: f is called with points of that library
+        on x's device, and its outputs are read back into numpy.
     """
 
     def __init__(self, f, xshape, *, args=(), unpack=False, vectorized=None,
-                 chunk_bytes=CHUNK_BYTES, executor=None):
+                 chunk_bytes=CHUNK_BYTES, executor=None, namespace=None):
         self.f = f
+        self.namespace = namespace
         self.xshape = tuple(xshape)
         self.args = tuple(args)
         self.unpack = unpack
@@ -78,6 +83,8 @@ class Evaluator:
     # -- calling f ------------------------------------------------------------
     def _call(self, x):
         self.ncalls += 1
+        if self.namespace is not None:
+            return self._call_in(self.namespace, x)
         if self.unpack:
             if x.ndim == len(self.xshape):  # one point: numpy scalars
                 return self.f(*[x[i][()] for i in range(x.shape[0])], *self.args)
@@ -87,9 +94,17 @@ class Evaluator:
             return self.f(x[()], *self.args)
         return self.f(x, *self.args)
 
+    def _call_in(self, ns, x):
+        """f at numpy points ``x``, given as arrays of x's library on x's device (with
+        ``unpack``, one 0-d or 1-d array per argument)."""
+        if self.unpack:
+            cols = ns.asarray(np.ascontiguousarray(np.moveaxis(x, -1, 0)))  # each argument a contiguous row
+            return self.f(*[cols[i, ...] for i in range(cols.shape[0])], *self.args)
+        return self.f(ns.asarray(x), *self.args)
+
     def _as_array(self, out):
         try:
-            arr = np.asarray(out)
+            arr = np.asarray(out if self.namespace is None else to_numpy(out))
         except Exception:  # noqa: BLE001 - any conversion failure means "not numbers"
             arr = np.asarray(None)
         if arr.dtype.kind not in "biufc":

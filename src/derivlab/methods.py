@@ -6,6 +6,10 @@ and SymPy functions) and evaluates the exact derivative to full precision; ``"ja
 a formula turned into one). Each is one function with the signature of
 :func:`derivlab.symbolic.backend.differentiate` / :func:`derivlab.autodiff.differentiate`;
 this module validates once, calls it, and returns a :class:`~derivlab.Result`.
+
+An x of another array library (a torch or JAX array, ...) is read into numpy first; the
+backends compute on the CPU (``"torch"``: CPU tensors of x's dtype, whatever x's device),
+and the Result's value, error, x and fx are then arrays of x's library on x's device.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError
+from ._namespace import namespace_of, to_numpy
 from .result import Result, Status, _as_status
 from .symbolic.adapter import as_callable, formulas_of
 
@@ -53,8 +58,11 @@ class Request:
 def run_exact(method, operation, f, x, *, v=None, order=1, batch=False, unpack=False, args=(),
               **options):
     """Validate, differentiate with ``method`` (one of :data:`EXACT`), return a Result."""
+    ns = namespace_of(x)  # x of another array library: the Result's arrays are of it
+    x, v = to_numpy(x), to_numpy(v)
     req = _request(method, operation, f, x, v, order, batch, unpack, args, options)
-    return _result(req, *BACKENDS[method](req))
+    res = _result(req, *BACKENDS[method](req))
+    return res if ns is None else ns.result(res)
 
 
 def _symbolic(req):

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError
+from ._namespace import calls_with, namespace_of, to_numpy
 from .api import _differentiate
 from .result import Trace
 from .steps import direction_scale
@@ -18,7 +19,7 @@ __all__ = ["jvp", "hvp"]
 
 
 def _direction(x, v):
-    xa, va = V.check_x(x), V.check_x(v, "v")
+    xa, va = V.check_x(to_numpy(x)), V.check_x(to_numpy(v), "v")
     if va.shape != xa.shape:
         raise InputError(f"v must have x's shape {xa.shape}, got {va.shape}")
     return xa, va
@@ -63,10 +64,14 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
                          vectorized=vectorized, trace=trace, executor=executor, workers=workers)
     f, x, v = as_callable(f, "jvp", x, v, args=args)
     V.check_callable(f)
+    ns = namespace_of(x)  # x of another array library: f gets points of it, on x's device
     xa, va = _direction(x, v)
     args = V.check_args(args)
     c = direction_scale(xa, va)
-    line = _Line(f, xa, c * va, args)
+    calls = calls_with(ns, f)
+    if calls is not None and isinstance(method, str) and method == "complex":
+        calls.check_complex(xa.dtype)
+    line = _Line(f, xa, c * va, args, calls)
     if step is not None:
         if np.ndim(step) != 0:
             raise InputError(f"step must be a single positive number (a step along v), got {step!r}")
@@ -75,20 +80,23 @@ def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, arg
                          step=step, adaptive=True, domain=None, rtol=rtol, vectorized=vectorized,
                          args=(), trace=trace, operation="jvp", progress=progress,
                          executor=executor, workers=workers)
-    return _in_user_units(res, c, xa)
+    res = _in_user_units(res, c, xa)
+    return res if ns is None else ns.result(res)
 
 
 class _Line:
     """t -> f(x + t w): t may be a batch of steps, or complex (method="complex"). A class,
     not a closure, so that it pickles (to a process pool's workers) when f does."""
 
-    def __init__(self, f, x, w, args):
-        self.f, self.x, self.w, self.args = f, x, w, args
+    def __init__(self, f, x, w, args, calls=None):
+        self.f, self.x, self.w, self.args, self.calls = f, x, w, args, calls
 
     def __call__(self, t):
         t = np.asarray(t)
-        return self.f(self.x + np.multiply.outer(t, self.w).astype(np.result_type(self.x, t)),
-                      *self.args)
+        points = self.x + np.multiply.outer(t, self.w).astype(np.result_type(self.x, t))
+        if self.calls is None:
+            return self.f(points, *self.args)
+        return to_numpy(self.f(self.calls.asarray(points), *self.args))
 
 
 def _in_user_units(res, c, xa):
@@ -139,7 +147,8 @@ def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vecto
                          f"'jax' or 'torch', got {method!r}")
     f, x, v = as_callable(f, "hvp", x, v, args=args)
     xa, va = _direction(x, v)
-    return _differentiate("hvp", f, xa, order=2, method="central", accuracy=None, step=step,
+    point = x if namespace_of(x) else xa  # x of another array library: kept, for f's points
+    return _differentiate("hvp", f, point, order=2, method="central", accuracy=None, step=step,
                           adaptive=adaptive, domain=None, vectorized=vectorized, args=args,
                           trace=trace, rtol=rtol, v=va, progress=progress, executor=executor,
                           workers=workers)

@@ -8,6 +8,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from ._namespace import to_numpy
+
 __all__ = ["Result", "Status", "Trace", "TraceRecord", "LevelRecord"]
 
 
@@ -233,7 +235,9 @@ class Result:
     Attributes
     ----------
     value : float or ndarray
-        The derivative (shape documented by each function).
+        The derivative (shape documented by each function). When x was an array of
+        another array-API library (torch, JAX, ...), ``value``, ``error``, ``x`` and
+        ``fx`` are arrays of that library on x's device (0-d rather than floats).
     error : float or ndarray
         Estimated absolute error of ``value``, same shape; NaN where none can be given.
     nfev : int
@@ -285,18 +289,19 @@ class Result:
         return bool(np.all(np.asarray(self.status) >= 0))
 
     def __float__(self):
-        return float(np.asarray(self.value))
+        return float(np.asarray(to_numpy(self.value)))  # (to_numpy: a tensor on a GPU too)
 
     def __array__(self, dtype=None, copy=None):
+        value = to_numpy(self.value)
         if copy is None:  # numpy may share memory with value
-            return np.asarray(self.value, dtype=dtype)
-        return np.array(self.value, dtype=dtype, copy=copy)  # np.array(res) must not alias value
+            return np.asarray(value, dtype=dtype)
+        return np.array(value, dtype=dtype, copy=copy)  # np.array(res) must not alias value
 
     def _repr_html_(self):
         """value, error and status per element as an HTML table (Jupyter), then the message."""
         import html
 
-        value, error = np.atleast_1d(self.value), np.atleast_1d(self.error)
+        value, error = np.atleast_1d(to_numpy(self.value)), np.atleast_1d(to_numpy(self.error))
         status = np.atleast_1d(np.asarray(self.status, dtype=object))
         rows = [("" if value.size == 1 else str(i if len(i) > 1 else i[0]), repr(float(value[i])),
                  _error_text(error[i]), Status(int(status[i])).name)
@@ -309,8 +314,9 @@ class Result:
         def show(v):
             return np.array2string(np.asarray(v), precision=16, separator=", ") \
                 if np.ndim(v) else repr(np.asarray(v).item())
-        err = np.array2string(np.asarray(self.error), separator=" ",
-                              formatter={"float_kind": _error_text}) if np.ndim(self.error) \
-            else _error_text(self.error)
-        return (f"Result(value={show(self.value)}, error={err}, success={self.success}, "
+        value, error = to_numpy(self.value), to_numpy(self.error)
+        err = np.array2string(np.asarray(error), separator=" ",
+                              formatter={"float_kind": _error_text}) if np.ndim(error) \
+            else _error_text(error)
+        return (f"Result(value={show(value)}, error={err}, success={self.success}, "
                 f"nfev={self.nfev}, method={self.method!r},\n       message={self.message!r})")

@@ -8,6 +8,7 @@ from functools import wraps
 import numpy as np
 
 from . import _validate as V
+from . import sparse as _sparse
 from ._errors import DerivlabError, InputError
 from ._namespace import calls_with, namespace_of, to_numpy
 from .complexstep import complex_step
@@ -176,11 +177,24 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
 
 def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
              rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
-             progress=None, executor=None, workers=None):
+             progress=None, executor=None, workers=None, sparsity=None, sparse=False):
     """Jacobian of an array-valued f; ``value.shape == f(x).shape + x.shape``.
 
     Parameters are those of :func:`gradient`; with ``batch=True`` the value has
-    shape ``(k,) + f(x[0]).shape + x.shape[1:]``.
+    shape ``(k,) + f(x[0]).shape + x.shape[1:]``. Two more, for a sparse J:
+
+    sparsity : (m, n) array_like of bool or 0/1, or scipy.sparse matrix/array, optional
+        The structure of J (m = f's output size, n = x's size, both flattened): entries
+        outside it are taken to be zero (value 0, error 0). Columns that share no nonzero
+        row are perturbed together (:func:`derivlab.sparse.colour_columns`), one adaptive
+        directional derivative per colour group, so the cost is proportional to the number
+        of colours (3 for a tridiagonal J) instead of to n. A pattern that leaves a true
+        nonzero out mixes columns (see :func:`derivlab.sparsity`, which detects one).
+        Finite-difference methods only.
+    sparse : bool, optional
+        With ``sparsity``: return ``value`` and ``error`` as ``scipy.sparse.csr_array``
+        of shape (m, n) holding the pattern's entries, and ``status`` as a 1-D array of
+        one Status per stored entry, in the order of ``value.data`` (not with batch=True).
 
     Examples
     --------
@@ -190,7 +204,12 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     True
     >>> np.allclose(derivlab.jacobian(["x*y", "sin(x)"], [1.0, 2.0]).value, J)  # formulas
     True
+    >>> tri = lambda v: np.append(v[:-1] * v[1:], v[-1] ** 2)  # J is upper bidiagonal
+    >>> res = derivlab.jacobian(tri, np.arange(1.0, 101), sparsity=derivlab.sparsity(tri, np.ones(100)))
+    >>> res.method, bool(np.allclose(res.value[0, :2], [2, 1]))
+    ('central, adaptive (Richardson); sparse: 2 colour groups for 100 columns', True)
     """
+    pattern = _sparse.prepare(sparsity, sparse, method, batch)
     if is_exact(method):
         return run_exact(method, "jacobian", f, x, batch=batch, unpack=unpack, args=args,
                          accuracy=accuracy, step=step, adaptive=adaptive, domain=domain,
@@ -200,7 +219,8 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
     return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
                           adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
                           unpack=unpack, vectorized=vectorized, args=args, trace=trace,
-                          progress=progress, executor=executor, workers=workers)
+                          progress=progress, executor=executor, workers=workers,
+                          sparsity=pattern)
 
 
 def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
@@ -271,7 +291,7 @@ def _evaluated_by(differentiate):
 @_evaluated_by
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
                    args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None,
-                   progress=None, executor=None):
+                   progress=None, executor=None, sparsity=None):
     V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
@@ -319,7 +339,10 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     S = (steps if fixed else scale_of(xa)).reshape(P, n)
     lohi = None if bounds is None else tuple(b.reshape(P, n) for b in bounds)
     vflat = None if v is None else np.asarray(v, dtype=np.float64).reshape(1, n)
-    comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
+    if sparsity is not None:  # a sparse Jacobian: its components come once f's shape is known
+        sparsity.check_n(n)
+    else:
+        comps = components(kind, X, S, stencil, order, lohi, fixed, mname, xa.dtype, vflat)
     # a fixed central stencil never uses f(x): evaluate it once only, for f's output shape
     centre_used = not fixed or kind == "hessian" or 0 in stencil.offsets
     F0, fx = _centre(ev, X, centre_used)
@@ -333,6 +356,9 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError(_not_scalar(kind, fshape))
     if mname == "complex" and np.iscomplexobj(F0):
         raise InputError("method='complex' needs a real-valued f, but f returned complex values")
+    if sparsity is not None:
+        sparsity.check_m(fshape)
+        comps = sparsity.components(X, S, stencil, lohi, fixed, mname, xa.dtype)
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if mname == "complex":
         check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace,
@@ -349,7 +375,10 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         label = f"{mname}, " + ("fixed step" if fixed else "adaptive (Richardson)")
     if ev.inconsistent:  # no derivative of a function whose output changes shape
         out.status[:] = Status.NONFINITE
-    res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
+    if sparsity is not None:
+        res = sparsity.assemble(out, ev, pshape, xshape, fshape, X, S, F0, label)
+    else:
+        res = _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label)
     return _described(res, operation or kind, xa, fx.reshape(pshape + fshape), ns)
 
 

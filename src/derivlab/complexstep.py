@@ -15,12 +15,17 @@ def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     difference of the same components: f must accept complex input, keep the imaginary
     part, and agree with the real-arithmetic derivative within that one's error. With
     ``trace``, the records are the check's followed by one per complex point."""
-    C = len(comps.base)
-    x = np.abs(X[comps.base, comps.axes[:, 0]]).astype(np.float64)
+    C, n = len(comps.base), X.shape[1]
+    ax = comps.axes[:, 0]
+    along = ax >= n  # a direction vector (sparse Jacobians): t = 0 along it
+    x = np.where(along, 0.0, np.abs(X[comps.base, np.minimum(ax, n - 1)]).astype(np.float64))
     # tiny and relative to |x| itself (not max(|x|, 1)): 1/x at 1e-200 needs h << 1e-200
     h = 2.0**-64 * np.where(x > 0, np.exp2(np.floor(np.log2(np.where(x > 0, x, 1.0)))), 1.0)
     pts = X[comps.base].astype(np.result_type(X.dtype, np.complex64))  # float32 -> complex64
-    pts[np.arange(C), comps.axes[:, 0]] += 1j * h
+    one = np.flatnonzero(~along)
+    pts[one, ax[one]] += 1j * h[one]
+    if along.any():
+        pts[along] += 1j * h[along, None] * comps.vectors[ax[along] - n]
     with np.errstate(all="ignore"):
         out = ev(pts.reshape(C, *ev.xshape)).reshape(C, -1)
         value = out.imag / h[:, None]

@@ -631,8 +631,14 @@ def _fallback(st, g, idx, v):
 
 
 def _abs_x(st, ids):
-    """|x| along each component's first axis (a direction vector's components: its first)."""
-    return np.abs(st.X[st.c.base[ids], np.minimum(st.c.axes[ids, 0], st.X.shape[1] - 1)])
+    """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
+    the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
+    n, ax = st.X.shape[1], st.c.axes[ids, 0]
+    x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
+    if (ax >= n).any():
+        v = np.abs(st.c.vectors[ax[ax >= n] - n])
+        x[ax >= n] = np.max(np.abs(st.X[st.c.base[ids[ax >= n]]]) / np.where(v > 0, v, np.inf), 1)
+    return x
 
 
 def _below_x(st, ids):

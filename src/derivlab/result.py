@@ -190,6 +190,11 @@ class Trace:
                        f"{_err(r.error)}" for r in self.records))
 
 
+def _entries(a):
+    """Rows, columns and values of a scipy.sparse CSR array, in the order of its data."""
+    return np.repeat(np.arange(a.shape[0]), np.diff(a.indptr)), a.indices, a.data
+
+
 def _html_table(head, rows, caption=""):
     import html
 
@@ -235,11 +240,13 @@ class Result:
     Attributes
     ----------
     value : float or ndarray
-        The derivative (shape documented by each function). When x was an array of
+        The derivative (shape documented by each function); a ``scipy.sparse.csr_array``
+        for ``jacobian(..., sparsity=..., sparse=True)``. When x was an array of
         another array-API library (torch, JAX, ...), ``value``, ``error``, ``x`` and
         ``fx`` are arrays of that library on x's device (0-d rather than floats).
     error : float or ndarray
-        Estimated absolute error of ``value``, same shape; NaN where none can be given.
+        Estimated absolute error of ``value``, same shape (and kind); NaN where none can be
+        given.
     nfev : int
         Number of points at which f was evaluated.
     step : float or ndarray
@@ -305,7 +312,9 @@ class Result:
         status = np.atleast_1d(np.asarray(self.status, dtype=object))
         rows = [("" if value.size == 1 else str(i if len(i) > 1 else i[0]), repr(float(value[i])),
                  _error_text(error[i]), Status(int(status[i])).name)
-                for i in np.ndindex(value.shape)]
+                for i in np.ndindex(value.shape)] if not hasattr(self.value, "tocoo") else \
+            [(str((int(i), int(j))), repr(float(v)), _error_text(e), Status(int(s)).name)  # sparse
+             for i, j, v, e, s in zip(*_entries(self.value), self.error.data, status)]
         head = ("element", "value", "error", "status")
         cap = f"{self.operation or 'result'}: {self.method}, {self.nfev} evaluations"
         return _html_table(head, rows, cap) + f"<p>{html.escape(self.message)}</p>"

@@ -103,8 +103,9 @@ def diagnose(st, g, idx, ids, v, H, D):
     for hl, vl in ((d.H[idx], d.v[idx]), (d.H2[idx], d.v2[idx])):
         o = c[nz][None] * hl[:, None]
         taken = np.concatenate(offs, axis=1)
-        gap = np.abs(o[:, :, None] - taken[:, None, :])
-        gap = np.fmin.reduce(gap, axis=2)  # (NaN: a point not taken)
+        gap = np.full(o.shape, np.inf)
+        for j in range(taken.shape[1]):  # (NaN: a point not taken)
+            gap = np.fmin(gap, np.abs(o - taken[:, j:j + 1]))
         o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
         offs.append(o)
         vals.append(vl[:, nz])
@@ -185,13 +186,15 @@ def diagnose(st, g, idx, ids, v, H, D):
         & ~st.kink[ids].any(axis=1)
     # ... or after two levels whose values differed from f(x) by multiples of one quantum far
     # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
-    for i, j in zip(*np.nonzero(const)):
-        dv = np.abs(np.concatenate([d.v[idx[i], :, j], d.v2[idx[i], :, j]]) - F0[i, j])
-        m = v.shape[1]
-        big = np.isfinite(dv) & (dv > NOISE_ABOVE * rounding[i, j])
-        if big[:m].any() and big[m:].any():
-            q = _quantum(dv[big])
-            st.quantised[ids[i]] |= q > max(1e-3 * dv[big].max(), NOISE_ABOVE * rounding[i, j])
+    # (the entries where both earlier levels moved far above round-off, found at once: a
+    # sparse Jacobian has many constant outputs, and only these few need a closer look)
+    m = v.shape[1]
+    dvall = np.abs(np.concatenate([d.v[idx], d.v2[idx]], axis=1) - F0[:, None])
+    bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[:, None])
+    for i, j in zip(*np.nonzero(const & bigall[:, :m].any(axis=1) & bigall[:, m:].any(axis=1))):
+        dv = dvall[i, :, j][bigall[i, :, j]]
+        q = _quantum(dv)
+        st.quantised[ids[i]] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[i, j])
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
@@ -221,11 +224,15 @@ def _annihilators(u):
     odd combination, so wiggles of either parity show): the divided differences of order N-2
     on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
     u = u / np.abs(u).max(axis=1, keepdims=True)
-    diff = u[:, :, None] - u[:, None, :]
-    np.einsum("rii->ri", diff)[...] = 1.0
+    N = u.shape[1]
+    pa, pb = np.ones((len(u), N - 1)), np.ones((len(u), N - 1))
+    for j in range(N):  # prod over j != i of (u_i - u_j), on points 0..N-2 and on 1..N-1
+        if j < N - 1:
+            pa *= np.where(np.arange(N - 1) == j, 1.0, u[:, :-1] - u[:, j:j + 1])
+        if j > 0:
+            pb *= np.where(np.arange(1, N) == j, 1.0, u[:, 1:] - u[:, j:j + 1])
     a, b = np.zeros(u.shape), np.zeros(u.shape)
-    a[:, :-1] = 1.0 / diff[:, :-1, :-1].prod(axis=2)
-    b[:, 1:] = 1.0 / diff[:, 1:, 1:].prod(axis=2)
+    a[:, :-1], b[:, 1:] = 1.0 / pa, 1.0 / pb
     a /= np.linalg.norm(a, axis=1, keepdims=True)
     b -= (a * b).sum(axis=1, keepdims=True) * a
     b /= np.linalg.norm(b, axis=1, keepdims=True)

@@ -514,7 +514,7 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
         cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (tr + nrow[:, k] < best["err"])
-        mag = np.maximum.reduce([np.abs(row[:, k]), np.abs(row[:, k - 1]), np.abs(prev[:, k - 1])])
+        mag = np.maximum(np.maximum(np.abs(row[:, k]), np.abs(row[:, k - 1])), np.abs(prev[:, k - 1]))
         for name, new in (("err", tr + nrow[:, k]), ("value", row[:, k]), ("trunc", tr),
                           ("noise", nrow[:, k]), ("mag", mag),
                           ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):

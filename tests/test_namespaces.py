@@ -296,3 +296,20 @@ def test_complex_step_needs_complex_numbers_in_the_library(monkeypatch):
                                              "is an array of torch on device cpu"):
             call()
     assert derivlab.gradient(lambda v: torch.sum(v), x).success  # real points: fine
+
+
+def test_torch_f_with_numpy_x_says_pass_a_tensor():
+    """torch.sin(a numpy value) raises: the message says what to pass instead."""
+    torch = pytest.importorskip("torch")
+    res = derivlab.derivative(torch.sin, 1.0)
+    assert not res.success
+    assert "pass x as a torch tensor" in res.message
+
+
+def test_sparse_result_of_a_tensor_x_stays_scipy_sparse():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("scipy")
+    x = torch.linspace(0.5, 1.5, 5, dtype=torch.float64)
+    res = derivlab.jacobian(torch.sin, x, sparsity=np.eye(5), sparse=True)
+    assert hasattr(res.value, "tocsr")
+    np.testing.assert_allclose(res.value.toarray(), np.diag(np.cos(x.numpy())), rtol=1e-10)

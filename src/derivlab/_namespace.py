@@ -133,8 +133,8 @@ class Namespace:
 
     def result(self, res):
         """``res`` with value, error, x and fx as arrays of x's library on x's device."""
-        def back(a):
-            return None if a is None else self.asarray(to_numpy(a))
+        def back(a):  # (a scipy.sparse result of jacobian(..., sparse=True) stays one)
+            return a if a is None or hasattr(a, "tocsr") else self.asarray(to_numpy(a))
         return replace(res, value=back(res.value), error=back(res.error), x=back(res.x),
                        fx=back(res.fx))
 

@@ -399,6 +399,9 @@ def _not_scalar(kind, fshape):
 def _hint(kind, ev, xshape, unpack):
     """What the user most likely meant, when f raised at every point."""
     err = ev.first_error or ""
+    if ev.namespace is None and "must be Tensor" in err:  # torch.sin(a numpy array)
+        return ("; f is written with torch: pass x as a torch tensor (torch.tensor(x, "
+                "dtype=torch.float64)) and f is called with tensors, or use method='torch'")
     if kind in ("gradient", "jacobian", "hessian") and not unpack and len(xshape) == 1 \
             and err.startswith("TypeError") and "positional argument" in err:
         return "; did you mean unpack=True? (f(*x): one argument per element of x)"

@@ -157,6 +157,7 @@ class _Group:
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
         self.steady = np.zeros(n, bool)  # walked back after a jump or wiggles: no more jumps
+        self.level_steps = None  # (level indices, exponents, steps) from _points, for _update
 
 
 class _State:
@@ -198,7 +199,9 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        _, H = _steps(st, g, np.flatnonzero(g.active))
+        act = np.flatnonzero(g.active)
+        _, H = _steps(st, g, act)
+        g.level_steps = (act, g.e[act].copy(), H)  # (_update needs them again)
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
@@ -250,7 +253,7 @@ def _evaluate(st, ev, base, ax, dv, shared):
     rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
     for start in range(0, len(todo), rows):
         part = todo[start:start + rows]
-        pts = st.X[ub[part]].copy()
+        pts = st.X[ub[part]]  # (a fancy index: already a copy)
         for d in range(2):
             a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
@@ -360,7 +363,10 @@ def _update(st, g, v, fixed):
     idx = np.flatnonzero(g.active)
     ids = g.ids[idx]
     t = g.t
-    _, H = _steps(st, g, idx)
+    act, e, H = getattr(g, "level_steps", (None, None, None))
+    if act is None or not (np.array_equal(act, idx) and np.array_equal(e, g.e[idx])):
+        _, H = _steps(st, g, idx)
+    g.level_steps = None
     div = H[:, 0] ** t.order if H.shape[1] == 1 else H.prod(axis=1)
     h = H[:, 0] / st.c.scale[ids, 0]  # the actual step in units of the scale
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
@@ -615,8 +621,10 @@ def _stop(st, g, idx, ids, row_err, noise):
     g.e[idx[walk]] += JUMP - 1
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
     # jump is most likely at 0, beyond any walk)
-    x = _abs_x(st, ids)
-    tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
+    tiny = walk
+    if walk.any():
+        x = _abs_x(st, ids)
+        tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
     if tiny.any():
         skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
         g.e[idx[tiny]] += skip

@@ -65,6 +65,9 @@ class Diag:
 
     def reset(self, rows):
         """Forget everything about components ``rows`` (their detectors start again)."""
+        rows = np.asarray(rows)
+        if not rows.size or (rows.dtype == bool and not rows.any()):
+            return
         for f in fields(self):
             a = getattr(self, f.name)
             if a is not None:
@@ -103,9 +106,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     for hl, vl in ((d.H[idx], d.v[idx]), (d.H2[idx], d.v2[idx])):
         o = c[nz][None] * hl[:, None]
         taken = np.concatenate(offs, axis=1)
-        gap = np.full(o.shape, np.inf)
-        for j in range(taken.shape[1]):  # (NaN: a point not taken)
-            gap = np.fmin(gap, np.abs(o - taken[:, j:j + 1]))
+        # (NaN: a point not taken; min is exact in any order)
+        gap = np.fmin.reduce(np.abs(o[:, :, None] - taken[:, None, :]), axis=2, initial=np.inf)
         o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
         offs.append(o)
         vals.append(vl[:, nz])
@@ -116,8 +118,10 @@ def diagnose(st, g, idx, ids, v, H, D):
         & (t.kind == "central")
     sig = np.full((n, Fd), np.nan)
     key = use @ (1 << np.arange(use.shape[1]))
-    for k in np.unique(key[have]):  # (one pattern, but for jumps of the ladder)
-        rows = np.flatnonzero(have & (key == k))
+    kh = key[have]
+    keys = () if not len(kh) else (kh[:1] if (kh == kh[0]).all() else np.unique(kh))
+    for k in keys:  # (one pattern, but for jumps of the ladder)
+        rows = np.flatnonzero(have) if len(keys) == 1 else np.flatnonzero(have & (key == k))
         pattern = use[rows[0]]
         w = _annihilators(offs[rows][:, pattern])
         sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
@@ -160,8 +164,9 @@ def diagnose(st, g, idx, ids, v, H, D):
         g.e[idx[rows]] = np.where(free, d.calm_e[idx], g.e[idx, None]).min(axis=1)[rows] - 1
         g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
         g.steady[idx[rows]] = True
-    st.sigma[:] = 0
-    np.maximum.at(st.sigma, st.c.base, st.csig)
+    if level.any() or free.any():  # (csig changed: sigma follows; else it stands)
+        st.sigma[:] = 0
+        np.maximum.at(st.sigma, st.c.base, st.csig)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
     # t = 1000 with h = 128): not a basis for stopping
     # (so are estimates exactly equal while f is far from a low polynomial on the window:
@@ -170,14 +175,15 @@ def diagnose(st, g, idx, ids, v, H, D):
     unres = (odd & ~noisy & (st.sigma[base] == 0)).any(axis=1) & ~free.any(axis=1)
     st.unresolved[ids] = unres
     # nothing learnt at such steps counts: the tableau starts again, the kept value goes
-    g.nrows[idx[unres]] = 0
-    # (the kept value is shelved: if the flat window was noise after all, it stands again)
-    shelve = ids[unres][np.isfinite(st.err[ids[unres]]).all(axis=1)
-                        & ~np.isfinite(st.shelf["err"][ids[unres]]).any(axis=1)]
-    for name, arr in st.shelf.items():
-        arr[shelve] = getattr(st, name)[shelve]
-    for name in ("err", "trunc", "noise"):
-        getattr(st, name)[ids[unres]] = np.inf
+    if unres.any():
+        g.nrows[idx[unres]] = 0
+        # (the kept value is shelved: if the flat window was noise after all, it stands again)
+        shelve = ids[unres][np.isfinite(st.err[ids[unres]]).all(axis=1)
+                            & ~np.isfinite(st.shelf["err"][ids[unres]]).any(axis=1)]
+        for name, arr in st.shelf.items():
+            arr[shelve] = getattr(st, name)[shelve]
+        for name in ("err", "trunc", "noise"):
+            getattr(st, name)[ids[unres]] = np.inf
     # f exactly constant over this level, after noise, or after a settled slope well above
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
@@ -189,12 +195,15 @@ def diagnose(st, g, idx, ids, v, H, D):
     # (the entries where both earlier levels moved far above round-off, found at once: a
     # sparse Jacobian has many constant outputs, and only these few need a closer look)
     m = v.shape[1]
-    dvall = np.abs(np.concatenate([d.v[idx], d.v2[idx]], axis=1) - F0[:, None])
-    bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[:, None])
-    for i, j in zip(*np.nonzero(const & bigall[:, :m].any(axis=1) & bigall[:, m:].any(axis=1))):
-        dv = dvall[i, :, j][bigall[i, :, j]]
-        q = _quantum(dv)
-        st.quantised[ids[i]] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[i, j])
+    if const.any():  # (only the rows of a constant f need a look)
+        cr = np.flatnonzero(const.any(axis=1))
+        dvall = np.abs(np.concatenate([d.v[idx[cr]], d.v2[idx[cr]]], axis=1) - F0[cr, None])
+        bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[cr, None])
+        for i, j in zip(*np.nonzero(const[cr] & bigall[:, :m].any(axis=1)
+                                    & bigall[:, m:].any(axis=1))):
+            dv = dvall[i, :, j][bigall[i, :, j]]
+            q = _quantum(dv)
+            st.quantised[ids[cr[i]]] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
@@ -228,9 +237,13 @@ def _annihilators(u):
     pa, pb = np.ones((len(u), N - 1)), np.ones((len(u), N - 1))
     for j in range(N):  # prod over j != i of (u_i - u_j), on points 0..N-2 and on 1..N-1
         if j < N - 1:
-            pa *= np.where(np.arange(N - 1) == j, 1.0, u[:, :-1] - u[:, j:j + 1])
+            f = u[:, :-1] - u[:, j:j + 1]
+            f[:, j] = 1.0
+            pa *= f
         if j > 0:
-            pb *= np.where(np.arange(1, N) == j, 1.0, u[:, 1:] - u[:, j:j + 1])
+            f = u[:, 1:] - u[:, j:j + 1]
+            f[:, j - 1] = 1.0
+            pb *= f
     a, b = np.zeros(u.shape), np.zeros(u.shape)
     a[:, :-1], b[:, 1:] = 1.0 / pa, 1.0 / pb
     a /= np.linalg.norm(a, axis=1, keepdims=True)

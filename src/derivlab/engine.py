@@ -20,6 +20,7 @@ switches a line to a one-sided ladder. The detectors that run on every level
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,25 @@ class Template:
     accuracy: int
     even: bool
     kind: str
+
+    @functools.cached_property
+    def abs_weights(self):
+        """|weights| and their sum (cached: the engine asks every level)."""
+        a = np.abs(self.weights)
+        return a, a.sum()
+
+    @functools.cached_property
+    def line_order(self):
+        """Line templates: argsort of the offsets, and of the offsets with 0 appended (the
+        position of 0 among them), for the slopes between neighbouring points."""
+        c = self.coef[:, 0]
+        order = np.argsort(c)
+        with_x = np.argsort(np.append(c, 0.0))
+        return order, with_x, int(np.flatnonzero(with_x == len(c))[0])
+
+    @functools.cached_property
+    def uses_centre(self):
+        return bool((self.coef == 0).all(axis=1).any())
 
     @classmethod
     def line(cls, stencil: Stencil):
@@ -137,6 +157,7 @@ class _Group:
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
         self.steady = np.zeros(n, bool)  # walked back after a jump or wiggles: no more jumps
+        self.level_steps = None  # (level indices, exponents, steps) from _points, for _update
 
 
 class _State:
@@ -178,7 +199,9 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        _, H = _steps(st, g, np.flatnonzero(g.active))
+        act = np.flatnonzero(g.active)
+        _, H = _steps(st, g, act)
+        g.level_steps = (act, g.e[act].copy(), H)  # (_update needs them again)
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
@@ -230,7 +253,7 @@ def _evaluate(st, ev, base, ax, dv, shared):
     rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
     for start in range(0, len(todo), rows):
         part = todo[start:start + rows]
-        pts = st.X[ub[part]].copy()
+        pts = st.X[ub[part]]  # (a fancy index: already a copy)
         for d in range(2):
             a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
@@ -268,13 +291,13 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     st.rtol, st.jump, st.fixed, st.ratio = rtol, jump, fixed, ratio
     if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
         _avoid_centre(comps, ~np.isfinite(F0).all(axis=1)[comps.base])
-    groups = _initial_groups(comps)
+    tid, kinds = _template_kinds(comps)
+    groups = [_Group(ids, t, comps.level0[ids]) for t, ids in kinds]
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
-    tid = np.array([id(t) for t in comps.template])
     needs = np.zeros(len(tid), bool)
-    for t in {id(t): t for t in comps.template}.values():  # sin(x)/x at 0: f(0) is not needed
-        needs[tid == id(t)] = (t.coef == 0).all(axis=1).any()
+    for t, ids in kinds:  # sin(x)/x at 0: f(0) is not needed
+        needs[ids] = t.uses_centre
     # outputs of f that are not finite at x are left out (NONFINITE); a component fails
     # as a whole only when all its outputs are
     st.lost = ~np.isfinite(F0)[comps.base] & needs[:, None]
@@ -324,13 +347,15 @@ def _avoid_centre(comps, where):
             comps.template[i] = new[id(t)]
 
 
-def _initial_groups(comps):
-    tid = np.array([id(t) for t in comps.template])
-    groups = []
-    for t in {id(t): t for t in comps.template}.values():
-        ids = np.flatnonzero(tid == id(t))
-        groups.append(_Group(ids, t, comps.level0[ids]))
-    return groups
+def _template_kinds(comps):
+    """The ids of the components' templates, and [(template, its components)] in order of
+    first appearance."""
+    tmpl = comps.template
+    tid = np.fromiter(map(id, tmpl), dtype=np.int64, count=len(tmpl))
+    if len(tid) and (tid == tid[0]).all():
+        return tid, [(tmpl[0], np.arange(len(tid)))]
+    _, first = np.unique(tid, return_index=True)
+    return tid, [(tmpl[i], np.flatnonzero(tid == tid[i])) for i in np.sort(first)]
 
 
 def _update(st, g, v, fixed):
@@ -338,7 +363,10 @@ def _update(st, g, v, fixed):
     idx = np.flatnonzero(g.active)
     ids = g.ids[idx]
     t = g.t
-    _, H = _steps(st, g, idx)
+    act, e, H = getattr(g, "level_steps", (None, None, None))
+    if act is None or not (np.array_equal(act, idx) and np.array_equal(e, g.e[idx])):
+        _, H = _steps(st, g, idx)
+    g.level_steps = None
     div = H[:, 0] ** t.order if H.shape[1] == 1 else H.prod(axis=1)
     h = H[:, 0] / st.c.scale[ids, 0]  # the actual step in units of the scale
     D = np.einsum("k,ckf->cf", t.weights, v) / div[:, None]
@@ -430,21 +458,33 @@ def _noise(st, t, ids, v, h, div):
     carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
     f' from the steepest slope between neighbouring stencil points and x."""
     ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
-    amp = (np.abs(t.weights).sum() / div)[:, None]  # error per unit of noise in each value
-    noise = np.einsum("k,ckf->cf", np.abs(t.weights), ulps) / div[:, None] \
+    aw, asum = t.abs_weights
+    amp = (asum / div)[:, None]  # error per unit of noise in each value
+    noise = np.einsum("k,ckf->cf", aw, ulps) / div[:, None] \
         + NOISE_Z * st.sigma[st.c.base[ids]] * amp
     if t.coef.shape[1] == 1 and len(t.weights) > 1:
         unit = h * st.c.scale[ids, 0]
         # (x itself among the points: near an extremum the slope across x +- h is small,
         # the slopes at the points, where x's rounding acts, are not)
         c = t.coef[:, 0]
-        steep = _steepest(c, v, unit)  # NaN where f was not finite: those fall back anyway
+        order, order_x, p = t.line_order
+        # |slopes| between neighbouring points (n, m-1, Fd)
+        slopes = np.abs(np.diff(v[:, order], axis=1)) \
+            / (np.diff(c[order])[None, :, None] * unit[:, None, None])
+        steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
         if not (c == 0).any():
+            # x among the points: the slopes across x are replaced by those to and from x
+            # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
-            with_x = _steepest(np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1), unit)
+            cx = np.append(c, 0.0)[order_x]
+            vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
+            near = np.abs(np.diff(vx, axis=1)) / (np.diff(cx[max(p - 1, 0):p + 2])[None, :, None]
+                                                  * unit[:, None, None])
+            rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
+            with_x = np.max(np.concatenate([near, *rest], axis=1), axis=1)
             steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
-        noise += NOISE_ULPS * st.eps * (xi * np.abs(t.weights).sum() / div)[:, None] * steep
+        noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep
     return noise, amp
 
 
@@ -476,8 +516,9 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
         best1["trunc"] = best1["trunc"] + odd
         best1["err"] = best1["err"] + odd
         clearly = best1["err"] < ODD_BETTER * best["err"]
-        for name in best:
-            best[name] = np.where(clearly, best1[name], best[name])
+        if clearly.any():
+            for name in best:
+                best[name] = np.where(clearly, best1[name], best[name])
     g.nrows[idx] += 1
     g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):
@@ -512,10 +553,16 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
         nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
         arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
+        rows = ok & (nr + 1 >= MIN_ROWS)
+        if not rows.any():  # (no row may give a value yet: nothing below changes best)
+            continue
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
-        cand = (ok & (nr + 1 >= MIN_ROWS))[:, None] & (tr + nrow[:, k] < best["err"])
+        err = tr + nrow[:, k]
+        cand = rows[:, None] & (err < best["err"])
+        if not cand.any():
+            continue
         mag = np.maximum(np.maximum(np.abs(row[:, k]), np.abs(row[:, k - 1])), np.abs(prev[:, k - 1]))
-        for name, new in (("err", tr + nrow[:, k]), ("value", row[:, k]), ("trunc", tr),
+        for name, new in (("err", err), ("value", row[:, k]), ("trunc", tr),
                           ("noise", nrow[:, k]), ("mag", mag),
                           ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):
             best[name] = np.where(cand, new, best[name])
@@ -533,13 +580,15 @@ def _keep_best(st, ids, best, h):
     conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
     better = (best["err"] < st.err[ids]) & ~conflict
     widen = conflict
-    st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
-    st.trunc[ids] = np.where(widen, st.err[ids] - st.noise[ids], st.trunc[ids])
-    for name in ("value", "err", "trunc", "noise", "mag", "amp"):
-        arr = getattr(st, name)
-        arr[ids] = np.where(better, best[name], arr[ids])
-    improved = better.any(axis=1)
-    st.step[ids[improved]] = h[improved] * st.c.scale[ids[improved], 0]
+    if widen.any():
+        st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
+        st.trunc[ids] = np.where(widen, st.err[ids] - st.noise[ids], st.trunc[ids])
+    if better.any():
+        for name in ("value", "err", "trunc", "noise", "mag", "amp"):
+            arr = getattr(st, name)
+            arr[ids] = np.where(better, best[name], arr[ids])
+        improved = better.any(axis=1)
+        st.step[ids[improved]] = h[improved] * st.c.scale[ids[improved], 0]
 
 
 def _stop(st, g, idx, ids, row_err, noise):
@@ -572,8 +621,10 @@ def _stop(st, g, idx, ids, row_err, noise):
     g.e[idx[walk]] += JUMP - 1
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
     # jump is most likely at 0, beyond any walk)
-    x = _abs_x(st, ids)
-    tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
+    tiny = walk
+    if walk.any():
+        x = _abs_x(st, ids)
+        tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
     if tiny.any():
         skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
         g.e[idx[tiny]] += skip

@@ -361,9 +361,11 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         comps = sparsity.components(X, S, stencil, lohi, fixed, mname, xa.dtype)
     eps = max(np.finfo(xa.dtype).eps, _eps_of(ev.fdtype))
     if mname == "complex":
-        check = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace,
-                    progress=progress)
-        out = complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
+        def then(X, F0, comps, check):  # each chunk's complex step, checked against its walk
+            return complex_step(ev, X, F0, comps, eps=eps, check=check, trace=trace)
+
+        out = run(ev, X, F0, comps, start=start_step(xa.dtype, 1), eps=eps, trace=trace,
+                  progress=progress, finish=then)
         label = "complex step"
     else:
         # (no jumps from third derivatives on: each level skipped multiplies round-off by

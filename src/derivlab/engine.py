@@ -268,22 +268,68 @@ def _evaluate(st, ev, base, ax, dv, shared):
     return vals[inv]
 
 
+#: Outputs (components times f's outputs) the engine works on at once: more points than this
+#: are walked a chunk of base points at a time, so memory stays bounded (and caches warm).
+CHUNK_OUTPUTS = 2**15
+
+
 def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, jump=True,
-        ratio=RATIO, progress=False):
+        ratio=RATIO, progress=False, finish=None):
     """Adaptive (or, with ``fixed=True``, single-step) estimates of every component.
 
     ``rtol`` stops a component as soon as its error estimate is below
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
     from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
     the ladder (steps.ladder_ratio). ``progress``: see :class:`derivlab._progress.Progress`
-    (components finished, level by level).
+    (components finished, level by level). Components of many base points are walked a
+    chunk of base points at a time (no trace then: its records name components);
+    ``finish(X, F0, comps, outcome)`` may post-process each chunk's outcome (complex step).
     """
     bar = Progress(progress, len(comps.base), "derivatives")
+    chunks = _chunks(comps, F0.shape[1], X.shape[0]) if not trace else [(0, X.shape[0])]
+    outs = []
     try:
         with np.errstate(all="ignore"):
-            return _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar)
+            for a, b in chunks:
+                lo, hi = np.searchsorted(comps.base, [a, b])
+                sub = comps if (a, b) == (0, X.shape[0]) else _slice(comps, lo, hi, a)
+                out = _run(ev, X[a:b], F0[a:b], sub, start, eps, fixed, trace, rtol, jump,
+                           ratio, _Offset(bar, lo))
+                outs.append(out if finish is None else finish(X[a:b], F0[a:b], sub, out))
     finally:
         bar.close()
+    return outs[0] if len(outs) == 1 else Outcome(
+        *(np.concatenate([getattr(o, k) for o in outs]) for k in ("value", "error", "status",
+                                                                    "step", "sided")),
+        records=None, noise=None if outs[0].noise is None else np.concatenate([o.noise for o in outs]))
+
+
+def _chunks(comps, Fd, P):
+    """Ranges of base points [a, b) holding about CHUNK_OUTPUTS outputs each (components are
+    ordered by base point)."""
+    per = len(comps.base) * Fd / max(P, 1)
+    size = max(1, int(CHUNK_OUTPUTS // max(per, 1)))
+    if P <= size or np.any(np.diff(comps.base) < 0):
+        return [(0, P)]
+    return [(a, min(a + size, P)) for a in range(0, P, size)]
+
+
+def _slice(comps, lo, hi, a):
+    """Components lo..hi (their base points from ``a`` on), with base points counted from a."""
+    cut = lambda arr: None if arr is None else arr[lo:hi]  # noqa: E731
+    return Components(comps.base[lo:hi] - a, comps.axes[lo:hi], comps.scale[lo:hi],
+                      comps.norm[lo:hi], comps.template[lo:hi], comps.level0[lo:hi],
+                      comps.hmin[lo:hi], comps.vectors, cut(comps.edge))
+
+
+class _Offset:
+    """A chunk's view of the progress bar: its components come after ``lo`` others."""
+
+    def __init__(self, bar, lo):
+        self.bar, self.lo = bar, lo
+
+    def update(self, done):
+        self.bar.update(self.lo + done)
 
 
 def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):

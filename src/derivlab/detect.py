@@ -107,7 +107,9 @@ def diagnose(st, g, idx, ids, v, H, D):
         o = c[nz][None] * hl[:, None]
         taken = np.concatenate(offs, axis=1)
         # (NaN: a point not taken; min is exact in any order)
-        gap = np.fmin.reduce(np.abs(o[:, :, None] - taken[:, None, :]), axis=2, initial=np.inf)
+        gap = np.full(o.shape, np.inf)
+        for j in range(taken.shape[1]):  # (a reduction along a short last axis is slow)
+            gap = np.fmin(gap, np.abs(o - taken[:, j:j + 1]))
         o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
         offs.append(o)
         vals.append(vl[:, nz])

@@ -213,13 +213,12 @@ class Evaluator:
         except Exception:  # noqa: BLE001 - a non-vectorized f may raise on a batch
             good = False
         self.vectorized = good
-        rest = [i for i in range(n) if i not in check]
+        rest = np.setdiff1d(np.arange(n), check)
         if good:
             out[rest] = res[rest]
         else:
             for i in rest:
                 out[i] = self._single(points[i])
-
 
     # -- in an executor's workers ------------------------------------------------------
     def _spread(self, points, out):

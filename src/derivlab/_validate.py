@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import pickle
 import sys
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -195,6 +196,29 @@ def check_executor(executor, workers):
                          "ThreadPoolExecutor), a Dask distributed.Client, or anything with "
                          f"submit(fn, *args) returning a future; got {type(executor).__name__}")
     return executor
+
+
+@contextmanager
+def evaluation_pool(executor, workers):
+    """The executor for a call that evaluates f many times (check_grad, gradient_descent,
+    compare, the CLI): ``executor`` (checked, None: here), or for ``workers=N`` one
+    ``ProcessPoolExecutor(max_workers=N)`` for the whole call, shut down when it ends: at
+    once on an error or Ctrl-C (its worker processes terminated), after its tasks otherwise."""
+    executor = check_executor(executor, workers)
+    if workers is None:
+        yield executor
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield pool
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()  # tasks still running: stop them instead of waiting
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def check_picklable(executor, f, args, workers=None):

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError, InputTypeError
+from ._namespace import namespace_of, to_numpy
 from .api import gradient
 from .result import Status, _html_table
 from .symbolic.adapter import as_callable
@@ -33,7 +34,8 @@ Undecided = namedtuple("Undecided", "param index status reason")
 Undecided.__doc__ = "An element the numeric derivative could not judge: its Status and why."
 
 
-def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False, batch=False):
+def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False, batch=False,
+               executor=None, workers=None):
     """Check a hand-written gradient against derivlab's numeric one: where is it wrong, and why.
 
     Parameters
@@ -46,12 +48,26 @@ def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False
     x : array_like or mapping of str to array_like
         The point, of any shape, or named parameters ``{"W1": ..., "b1": ...}`` that f and
         grad take as a dict (mixed float dtypes reach f in the widest). Never modified.
+        An array of another array-API library (PyTorch, JAX, ...; with ``array-api-compat``
+        installed), or a mapping of them (one library, one device; plain numbers are
+        allowed beside them): f and grad are called with arrays of that library on x's
+        device, as in :func:`derivlab.gradient` (a formula f is evaluated in numpy); the
+        report's arrays (``numeric``, ``error``, ``result``) are numpy.
     args : tuple, optional
         Extra arguments for f and grad.
     rtol : float, optional
         Also accept relative differences below rtol (the numeric derivative stops earlier).
     method, unpack, batch
         As in :func:`derivlab.gradient` (unpack and batch with an array x only).
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Evaluate f for the numeric gradient in parallel there, as in
+        :func:`derivlab.gradient` (f is called once per point; grad, and the few calls of f
+        that measure its round-off, run here). The report is the one of a serial check, bit
+        for bit. A process pool needs a picklable f and args (defined at module level, or a
+        formula). Your executor is not shut down.
+    workers : int, optional
+        Shortcut for ``executor``: one ``ProcessPoolExecutor(max_workers=workers)`` for the
+        whole check, shut down when it ends (on an error or Ctrl-C too).
 
     Returns
     -------
@@ -63,7 +79,8 @@ def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False
     ------
     InputError, InputTypeError
         Before f is called: grad neither callable nor numbers, grad's keys or shapes unlike
-        x's (the message names the parameter and both shapes), x not finite.
+        x's (the message names the parameter and both shapes), x not finite, a bad
+        ``executor`` or ``workers`` (or both given), f or args not picklable for a process pool.
 
     Notes
     -----
@@ -107,14 +124,73 @@ def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False
     if not (callable(f) or _is_formula(f)):
         raise InputTypeError(f"f must be callable (a function of x) or a formula, got {type(f).__name__}")
     V.check_method(method, 1, None)
+    V.check_executor(executor, workers)
+    ns, x = _library(x)
     layout, xs = _point(f, x, unpack, batch)
+    if ns is not None:  # f and grad get arrays of x's library, and give numpy back
+        npoints = xs[0].shape[-1] if unpack else 1
+        f = f if _is_formula(f) else _InLibrary(f, ns, npoints)
+        grad = _InLibrary(grad, ns, npoints) if callable(grad) else grad
     graw = _user_grad(grad, layout, xs, args, unpack)
-    res = _numeric(f, layout, xs, args, method, rtol, unpack, batch)
+    with V.evaluation_pool(executor, workers) as ex:
+        V.check_picklable(ex, f, args, workers)
+        res = _numeric(f, layout, xs, args, method, rtol, unpack, batch, ex)
     wide = _wider(layout.dtype)
     rho = _grad_roundoff(grad, layout, xs, args, unpack, graw, wide)
     kappa = 0.0 if batch or wide is None else _f_roundoff(_flat_f(f, layout, xs, args, unpack),
                                                           layout.flat(xs), res, wide)
     return _judge(layout, xs, graw, res, rtol, rho, kappa)
+
+
+def _library(x):
+    """The Namespace of x (an array of another library, or a mapping of them), or None; and x
+    with numpy arrays in their place."""
+    if not isinstance(x, Mapping):
+        ns = namespace_of(x)
+        return ns, x if ns is None else to_numpy(x)
+    found = {}
+    for v in x.values():
+        ns = namespace_of(v)
+        if ns is not None:
+            found.setdefault((ns.name, str(ns.device)), ns)
+    if len(found) > 1:
+        libs = ", ".join(f"{name} on {dev}" for name, dev in found)
+        raise InputError(f"x's parameters are arrays of different libraries or devices ({libs}): "
+                         "pass them all as arrays of one library on one device")
+    if not found:
+        return None, x
+    return next(iter(found.values())), {k: to_numpy(v) for k, v in x.items()}
+
+
+class _InLibrary:
+    """``fn`` called with arrays of x's library: its first ``npoints`` arguments (numpy, or a
+    dict of them) become arrays of x's library on x's device; what it returns (an array or
+    a dict of them) comes back as numpy. Module level: it pickles, for a process pool."""
+
+    def __init__(self, fn, namespace, npoints=1):
+        self.fn, self.namespace, self.npoints = fn, namespace, npoints
+
+    def __call__(self, *a):
+        k = self.npoints
+        out = self.fn(*(self._to(p) for p in a[:k]), *a[k:])
+        return {n: to_numpy(v) for n, v in out.items()} if isinstance(out, Mapping) \
+            else to_numpy(out)
+
+    def _to(self, p):
+        if isinstance(p, Mapping):
+            return {n: self.namespace.asarray(v) for n, v in p.items()}
+        return self.namespace.asarray(p)
+
+
+class _Named:
+    """f of the flat vector of named parameters: ``f(dict, *args)``. Module level: it
+    pickles, for a process pool (when f and args do)."""
+
+    def __init__(self, f, layout, args):
+        self.f, self.layout, self.args = f, layout, args
+
+    def __call__(self, v):
+        return self.f(self.layout.build(v), *self.args)
 
 
 def _is_formula(f):
@@ -207,15 +283,18 @@ def _array(v, name):
     return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
-def _numeric(f, layout, xs, args, method, rtol, unpack, batch):
-    """derivlab's gradient; a user's f is called once per point (never trusted with a batch)."""
+def _numeric(f, layout, xs, args, method, rtol, unpack, batch, executor=None):
+    """derivlab's gradient; a user's f is called once per point (never trusted with a batch),
+    a formula (a numpy function) with batches."""
+    vectorized = _is_formula(f)  # (no probe: the same evaluations with an executor or without)
     if not layout.named:
         return gradient(f, xs[0], args=args, method=method, rtol=rtol, unpack=unpack, batch=batch,
-                        vectorized=None if _is_formula(f) else False)
+                        vectorized=vectorized, executor=executor)
     if _is_formula(f):
-        return gradient(f, layout.flat(xs), method=method, rtol=rtol)
-    return gradient(lambda u: f(layout.build(u), *args), layout.flat(xs), method=method, rtol=rtol,
-                    vectorized=False)
+        return gradient(f, layout.flat(xs), method=method, rtol=rtol, vectorized=True,
+                        executor=executor)
+    return gradient(_Named(f, layout, args), layout.flat(xs), method=method, rtol=rtol,
+                    vectorized=False, executor=executor)
 
 
 def _eps(dtype):
@@ -250,7 +329,7 @@ def _grad_roundoff(grad, layout, xs, args, unpack, graw, wide):
 def _flat_f(f, layout, xs, args, unpack):
     """f as a function of the flat vector."""
     if layout.named and not _is_formula(f):
-        return lambda v: f(layout.build(v), *args)
+        return _Named(f, layout, args)
     pt = layout.flat(xs) if layout.named else xs[0]
     g = as_callable(f, "gradient", pt)[0] if _is_formula(f) else f
     return lambda v: g(*v, *args) if unpack else g(v.reshape(pt.shape)[()], *args)

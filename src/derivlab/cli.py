@@ -31,6 +31,9 @@ _JSON = typer.Option(False, "--json", help="Print machine-readable JSON.")
 _TRACE = typer.Option(False, "--trace", help="Show every evaluation of f as a table.")
 _STEP = typer.Option(None, "--step", help="A fixed step h (default: chosen adaptively).")
 _ACC = typer.Option(None, "--accuracy", help="Order of accuracy of the stencil (even for central).")
+_WORKERS = typer.Option(None, "--workers",
+                        help="Evaluate f in N worker processes (finite differences; the same "
+                             "numbers as without).")
 
 
 class _Exit(Exception):
@@ -221,10 +224,13 @@ def _exact(op, f, at, **kw):
     return res.value if res.success else None
 
 
-def _numeric_options(method, step, accuracy, trace):
+def _numeric_options(method, step, accuracy, trace, workers=None):
+    """The finite-difference options (formulas are numpy functions of arrays: vectorized, no
+    probe, so ``--workers`` gives the very numbers, nfev included, of a serial run)."""
+    opts = {} if workers is None else {"workers": workers}  # (an exact method refuses it)
     if method in ("symbolic", "jax", "torch"):
-        return {}
-    opts = {"step": step, "trace": trace}
+        return opts
+    opts.update(step=step, trace=trace, vectorized=True)
     if accuracy is not None:
         opts["accuracy"] = accuracy
     return opts
@@ -237,7 +243,7 @@ def _numeric_options(method, step, accuracy, trace):
 def diff(formula: str = typer.Argument(..., help='f of one variable, e.g. "3*x*exp(x)".'),
          at: str = _AT, order: int = typer.Option(1, "--order", "-n", help="Derivative order."),
          method: str = _METHOD, step: Optional[float] = _STEP, accuracy: Optional[int] = _ACC,
-         trace: bool = _TRACE, as_json: bool = _JSON):
+         trace: bool = _TRACE, workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """The derivative of a formula of one variable at a point.
 
     Example: derivlab diff "3*x*exp(x)" --at x=2
@@ -249,20 +255,20 @@ def diff(formula: str = typer.Argument(..., help='f of one variable, e.g. "3*x*e
         raise derivlab.InputError(f"diff needs one variable; {formula!r} has "
                                   f"{', '.join(f.variables)}: use grad")
     res = derivlab.derivative(f, point if f.variables else x, order=order, method=method,
-                              **_numeric_options(method, step, accuracy, trace))
+                              **_numeric_options(method, step, accuracy, trace, workers))
     exact = None if method == "symbolic" else _exact("derivative", f, point or x, order=order)
     _emit(res, exact, f.variables, as_json, trace, f"d{'^' + str(order) if order > 1 else ''}/dx "
           f"{f.text} at {at}")
 
 
-def _multi(op, formulas, at, method, step, accuracy, trace, as_json):
+def _multi(op, formulas, at, method, step, accuracy, trace, as_json, workers=None):
     f = [_formula(t) for t in formulas] if len(formulas) > 1 else _formula(formulas[0])
     variables = sorted({v for p in (f if isinstance(f, list) else [f]) for v in p.variables},
                        key=_natural)
     point = _point(at, variables)
     res = getattr(derivlab, op)(f, point, method=method,
                                 **_numeric_options(method, step, None if op == "hessian" else accuracy,
-                                                   trace))
+                                                   trace, workers))
     exact = None if method == "symbolic" else _exact(op, f, point)
     _emit(res, exact, variables, as_json, trace, f"{op} of {', '.join(formulas)} at {at}")
 
@@ -271,36 +277,38 @@ def _multi(op, formulas, at, method, step, accuracy, trace, as_json):
 @_guarded
 def grad(formula: str = typer.Argument(..., help='A scalar f, e.g. "2*x + 3*x*y + y^3".'),
          at: str = _AT, method: str = _METHOD, step: Optional[float] = _STEP,
-         accuracy: Optional[int] = _ACC, trace: bool = _TRACE, as_json: bool = _JSON):
+         accuracy: Optional[int] = _ACC, trace: bool = _TRACE,
+         workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """The gradient of a formula at a point.
 
     Example: derivlab grad "2*x + 3*x*y + y^3" --at x=1,y=2
     """
-    _multi("gradient", [formula], at, method, step, accuracy, trace, as_json)
+    _multi("gradient", [formula], at, method, step, accuracy, trace, as_json, workers)
 
 
 @app.command()
 @_guarded
 def jacobian(formulas: List[str] = typer.Argument(..., help='Components, e.g. "x*y" "sin(x)".'),
              at: str = _AT, method: str = _METHOD, step: Optional[float] = _STEP,
-             accuracy: Optional[int] = _ACC, trace: bool = _TRACE, as_json: bool = _JSON):
+             accuracy: Optional[int] = _ACC, trace: bool = _TRACE,
+             workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """The Jacobian of a vector of formulas (one argument each) at a point.
 
     Example: derivlab jacobian "x*y" "sin(x)" --at x=1,y=2
     """
-    _multi("jacobian", formulas, at, method, step, accuracy, trace, as_json)
+    _multi("jacobian", formulas, at, method, step, accuracy, trace, as_json, workers)
 
 
 @app.command()
 @_guarded
 def hessian(formula: str = typer.Argument(..., help='A scalar f, e.g. "x^2*y + exp(y)".'),
             at: str = _AT, method: str = _METHOD, step: Optional[float] = _STEP,
-            trace: bool = _TRACE, as_json: bool = _JSON):
+            trace: bool = _TRACE, workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """The Hessian of a formula at a point.
 
     Example: derivlab hessian "x^2*y + exp(y)" --at x=1,y=0
     """
-    _multi("hessian", [formula], at, method, step, None, trace, as_json)
+    _multi("hessian", [formula], at, method, step, None, trace, as_json, workers)
 
 
 @app.command()
@@ -327,7 +335,7 @@ def check(formula: str = typer.Argument(..., help='A scalar f, e.g. "x^2*y".'),
           grad_: List[str] = typer.Option(..., "--grad", "-g",
                                           help='Your gradient, one formula per variable in '
                                                'order, e.g. -g "2*x*y" -g "x^2".'),
-          at: str = _AT, as_json: bool = _JSON):
+          at: str = _AT, workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """Check a hand-derived gradient against derivlab's numeric one: where is it wrong, and why.
 
     Example: derivlab check "x^2*y" -g "2*x*y" -g "x^2" --at x=1,y=2
@@ -342,14 +350,25 @@ def check(formula: str = typer.Argument(..., help='A scalar f, e.g. "x^2*y".'),
     def grad(p):  # the user's formulas at the named point
         return {n: float(g(*[p[m] for m in names])) for n, g in zip(names, parts)}
 
-    report = derivlab.check_grad(lambda p: f(*[p[n] for n in names]), grad,
-                                 {n: np.float64(point[n]) for n in names})
+    report = derivlab.check_grad(_ByName(f, names), grad,
+                                 {n: np.float64(point[n]) for n in names}, workers=workers)
     if as_json:
         print(json.dumps(report.to_dict(), default=_plain))
     else:
         _console().print(str(report), markup=False)
     if not report.ok:
         raise _Exit(1)
+
+
+class _ByName:
+    """The formula f of the named point ``p`` (a dict), for check_grad; module level: it
+    pickles (a formula does), for ``--workers``."""
+
+    def __init__(self, f, names):
+        self.f, self.names = f, names
+
+    def __call__(self, p):
+        return self.f(*[p[n] for n in self.names])
 
 
 def _interval(text, name):

@@ -107,7 +107,8 @@ class Comparison:
         return table
 
 
-def compare(f, at, *, order: int = 1, methods=None) -> Comparison:
+def compare(f, at, *, order: int = 1, methods=None, vectorized=None, executor=None,
+            workers=None) -> Comparison:
     """Differentiate f at one point every applicable way, side by side.
 
     The seeds' fixed-step forward, backward and central differences (h = 1e-4), the
@@ -128,6 +129,20 @@ def compare(f, at, *, order: int = 1, methods=None) -> Comparison:
         Derivative order (a number ``at`` only); the complex step is skipped beyond 1.
     methods : sequence of str, optional
         Names of the rows to run (default all of them: see :data:`_ROWS`).
+    vectorized : bool or None, optional
+        For the finite-difference rows, as in :func:`derivlab.derivative`. None: True for
+        a formula (a numpy function of arrays), else detected (taken as False with an
+        executor).
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Evaluate f in parallel there for the finite-difference rows (fixed steps, adaptive,
+        complex step), as in :func:`derivlab.derivative`; the exact rows (symbolic, jax,
+        torch) run here. Their values, errors, estimates, ``nfev``, statuses and notes are
+        those of a serial run with the same ``vectorized``, bit for bit (``seconds`` are
+        not). A process pool needs a picklable f (defined at module level, or a formula).
+        Your executor is not shut down.
+    workers : int, optional
+        Shortcut for ``executor``: one ``ProcessPoolExecutor(max_workers=workers)`` for
+        all the rows, shut down when compare ends (on an error or Ctrl-C too).
 
     Returns
     -------
@@ -146,26 +161,37 @@ def compare(f, at, *, order: int = 1, methods=None) -> Comparison:
     from . import api
     from .symbolic.adapter import formulas_of
 
+    from . import _validate as V
+    from .methods import is_exact
+
     rows_wanted = _pick(methods)
-    operation, entry, x = _operation(f, at, formulas_of(f) is not None)
+    formula = formulas_of(f) is not None
+    operation, entry, x = _operation(f, at, formula)
     if operation == "gradient" and order != 1:
         raise InputError(f"compare takes order={order} for one variable only; at has "
                          f"{np.size(x)} values (a gradient)")
+    vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
+    numeric = {"vectorized": True if vectorized is None and formula else vectorized}
     results = []
-    for name, kw in rows_wanted:
-        if order != 1 and name == "complex step":
-            results.append((name, None, 0.0, "first derivatives only"))
-            continue
-        call = getattr(api, entry)
-        kw = dict(kw, **({"order": order} if operation == "derivative" else {}))
-        t0 = time.perf_counter()
-        try:
-            with np.errstate(all="ignore"):
-                res = call(f, x, **kw)
-        except DerivlabError as exc:
-            results.append((name, None, 0.0, _first_sentence(str(exc))))
-            continue
-        results.append((name, res, time.perf_counter() - t0, ""))
+    with V.evaluation_pool(executor, workers) as ex:  # workers=N: one pool for every row
+        V.check_picklable(ex, f, (), workers)
+        numeric["executor"] = ex
+        for name, kw in rows_wanted:
+            if order != 1 and name == "complex step":
+                results.append((name, None, 0.0, "first derivatives only"))
+                continue
+            call = getattr(api, entry)
+            kw = dict(kw, **({"order": order} if operation == "derivative" else {}))
+            if not is_exact(kw.get("method")):
+                kw.update(numeric)
+            t0 = time.perf_counter()
+            try:
+                with np.errstate(all="ignore"):
+                    res = call(f, x, **kw)
+            except DerivlabError as exc:
+                results.append((name, None, 0.0, _first_sentence(str(exc))))
+                continue
+            results.append((name, res, time.perf_counter() - t0, ""))
     ref, label = _reference(results)
     rows = [_row(name, res, secs, note, ref) for name, res, secs, note in results]
     for r, (name, res, _, _) in zip(rows, results):

@@ -104,7 +104,8 @@ class Descent:
 
 
 def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="central",
-                     args=(), unpack=False, callback=None, progress=None) -> Descent:
+                     args=(), unpack=False, callback=None, progress=None, vectorized=None,
+                     executor=None, workers=None) -> Descent:
     """Minimise f by gradient descent, ``x_{k+1} = x_k - lr * grad f(x_k)``, with a report.
 
     Parameters
@@ -135,6 +136,21 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
     progress : bool or None, optional
         A progress bar over the steps, as in :func:`derivlab.derivative` (None: on a
         terminal, once the run has taken a second).
+    vectorized : bool or None, optional
+        For derivlab's numeric gradient, as in :func:`derivlab.gradient`. None: True for a
+        formula (a numpy function of arrays), else detected at each step (taken as False
+        with an executor).
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Evaluate f in parallel there for the numeric gradient at every step, as in
+        :func:`derivlab.gradient`. The run (path,
+        values, gradients, ``nfev``, status) is the one of a serial run with the same
+        ``vectorized``, bit for bit. A process pool needs a picklable f and args (defined at
+        module level, or a formula). Not with ``grad=`` or an exact method. Your executor
+        is not shut down.
+    workers : int, optional
+        Shortcut for ``executor``: one ``ProcessPoolExecutor(max_workers=workers)`` for the
+        whole descent, shut down when it ends (on an error, an exception from f or the
+        callback, or Ctrl-C too).
 
     Returns
     -------
@@ -195,17 +211,31 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
         V.check_method(method, 1, None)
     unpack, args = V.check_bool("unpack", unpack), V.check_args(args)
     progress = V.check_bool("progress", progress, allow_none=True)
+    vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
+    V.check_executor(executor, workers)
+    parallel = "workers" if workers is not None else "executor" if executor is not None else None
+    if parallel and (grad is not None or is_exact(method)):
+        why = "grad= gives yours" if grad is not None else f"method={method!r} is exact"
+        raise InputError(f"{parallel}= evaluates f for derivlab's finite-difference gradient, but "
+                         f"{why}: leave {parallel} out")
+    if vectorized is None and formulas is not None:
+        vectorized = True  # a formula is a numpy function of arrays: no probe at every step
+    numeric = {} if grad is not None or is_exact(method) else {"vectorized": vectorized}
     names = formulas[0][0].variables if formulas is not None and not formulas[1] else None
     eps = np.finfo(dtype).eps
     path, values, norms, nfev, ngev, streak, label = [], [], [], 0, 0, 0, "yours (grad=)"
     bar = Progress(progress, steps, "gradient descent steps")
-    try:
-        with np.errstate(all="ignore"):
+    try:  # (workers=N: one pool for the whole descent, always shut down)
+        with V.evaluation_pool(executor, workers) as ex, np.errstate(all="ignore"):
+            if numeric:
+                numeric["executor"] = ex
+                V.check_picklable(ex, f, args, workers)
             for k in range(steps + 1):
                 bar.update(k)
                 path.append(x)
                 if np.all(np.isfinite(x)):
-                    fx, g, worst, floor, n, label = _evaluate(f, fn, grad, x, method, args, unpack)
+                    fx, g, worst, floor, n, label = _evaluate(f, fn, grad, x, method, args, unpack,
+                                                              numeric)
                     nfev, ngev = nfev + n, ngev + 1
                 else:  # overflowed: f is not called at inf
                     fx, g, worst, floor = np.nan, np.full(x.shape, np.nan), int(Status.NONFINITE), 0
@@ -251,11 +281,11 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
                    Status(worst) if status == "gradient_failed" else None)
 
 
-def _evaluate(f, fn, grad, x, method, args, unpack):
+def _evaluate(f, fn, grad, x, method, args, unpack, numeric):
     """f(x), the gradient, its worst status code but ROUNDOFF, the norm of its error bars where
     some element is ROUNDOFF (else 0), points f was evaluated at, the method."""
     if grad is None:
-        res = gradient(f, x, method=method, args=args, unpack=unpack, progress=False)
+        res = gradient(f, x, method=method, args=args, unpack=unpack, progress=False, **numeric)
         codes = [int(c) for c in np.asarray(res.status).ravel().tolist()]
         err = np.asarray(res.error, dtype=float)
         floor = float(np.linalg.norm(np.where(np.isnan(err), 0.0, err))) \

@@ -219,6 +219,24 @@ MUTANTS = [
       "complex step with h ~ 4e-6 (O(h^2) error ~ 1e-11)"),
     M("complex-agree-loose", "complexstep.py", "agree = gap <= 3 *", "agree = gap <= 3e6 *",
       "complex step verified against a 1e6-times wider bar"),
+    # -- issue 14: chunks, executors, array libraries, sparse Jacobians ---------------------
+    M("chunk-base-offset", "engine.py", "return Components(comps.base[lo:hi] - a,",
+      "return Components(comps.base[lo:hi],", "a chunk's components point at the wrong base points"),
+    M("chunk-last-dropped", "engine.py", "return [(a, min(a + size, P)) for a in range(0, P, size)]",
+      "return [(a, min(a + size, P)) for a in range(0, P - size, size)]",
+      "the last chunk of base points is never walked"),
+    M("spread-reversed", "evaluate.py", "for i, item in zip(range(a, b), items):",
+      "for i, item in zip(range(a, b), items[::-1]):",
+      "an executor's answers put back in the wrong order"),
+    M("pool-not-shut", "_validate.py", "        pool.shutdown(wait=True, cancel_futures=True)\n\n\ndef check_picklable",
+      "        pass\n\n\ndef check_picklable", "the pool of workers=N is never shut down"),
+    M("pickle-check-off", "_validate.py", "    if process is None or not isinstance(executor, process.ProcessPoolExecutor):\n        return",
+      "    if True:\n        return", "an unpicklable f is sent to a process pool unchecked"),
+    M("namespace-device-dropped", "_namespace.py", "dtype=self.dtype(a.dtype), device=self.device, copy=True)",
+      "dtype=self.dtype(a.dtype), copy=True)", "points made on the default device, not x's"),
+    M("colour-conflict", "sparse.py", "        while c in taken:\n            c += 1",
+      "        while c in taken and c < 1:\n            c += 1",
+      "columns sharing a row may share a colour (their entries mix)"),
 ]
 
 

@@ -267,24 +267,11 @@ def _evaluated_by(differentiate):
     ``workers=N`` is always shut down when the call ends, on an error or Ctrl-C too."""
     @wraps(differentiate)
     def call(kind, f, x, *, executor=None, workers=None, **options):
-        executor = V.check_executor(executor, workers)
+        V.check_executor(executor, workers)
         V.check_callable(f)
-        pool = None
-        if workers is not None:
-            from concurrent.futures import ProcessPoolExecutor
-
-            pool = ProcessPoolExecutor(max_workers=workers)
-        try:
-            V.check_picklable(pool or executor, f, options.get("args", ()), workers)
-            return differentiate(kind, f, x, executor=pool or executor, **options)
-        except BaseException:
-            if pool is not None:  # tasks still running: stop them instead of waiting
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-            raise
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        with V.evaluation_pool(executor, workers) as pool:
+            V.check_picklable(pool, f, options.get("args", ()), workers)
+            return differentiate(kind, f, x, executor=pool, **options)
     return call
 
 

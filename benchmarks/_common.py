@@ -39,3 +39,16 @@ def load_methods(names, factories):
         except (ImportError, AttributeError) as exc:
             print(f"note: dropping {name!r} ({type(exc).__name__}: {exc})")
     return runs
+
+
+def jax_x64():
+    """Import JAX with 64-bit floats enabled; returns ``(jax, jax.numpy)``.
+
+    Raises ImportError when JAX is missing (for :func:`load_methods` and the callers' notes).
+    """
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    return jax, jnp

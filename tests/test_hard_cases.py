@@ -207,9 +207,9 @@ def test_second_derivative_at_a_c2_joint(t0):
 @pytest.mark.parametrize("p, order, open_", [(2, 1, 0), (3, 2, 6)])
 def test_joint_just_beside_x(p, order, open_):
     """sin(t) + 1.5 min(t + 2.5, 0)**p at 1e-5 .. 1e-3 from the joint: a jump in the next
-    derivative closer than the steps. The tableaux in powers of h and h**2 disagree there, and
-    the bar covers the gap. Open: 6 of 60 second derivatives beside a C2 joint still carry a
-    bar up to 5.5x too small (README, Known limits); this ceiling only goes down."""
+    derivative closer than the steps: the bar covers the gap. Open: 6 of 60 second
+    derivatives beside a C2 joint still carry a bar up to 5.5x too small (README, Known
+    limits); this ceiling only goes down."""
     f = lambda t: np.sin(t) + 1.5 * np.minimum(t + 2.5, 0.0) ** p  # noqa: E731
     wrong = 0
     for off in np.geomspace(1e-5, 1e-3, 30):

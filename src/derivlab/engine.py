@@ -37,7 +37,6 @@ __all__ = ["Template", "Components", "Outcome", "MIXED",
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
 KMAX = 5           # deepest Richardson column
-ODD_BETTER = 0.1    # the tableau in powers of h wins when its error is this far below
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
@@ -150,7 +149,6 @@ class _Group:
         self.active = np.ones(n, bool)
         self.nrows = np.zeros(n, int)
         self.row = None    # last tableau row (n, KMAX+1, Fd)
-        self.odd = None    # even templates: the same tableau in powers of h (rows, noise, amp)
         self.nrow = None   # its propagated round-off
         self.stall = np.zeros(n, int)
         self.diag = None   # the previous level's values and jump/noise detectors (detect.diagnose)
@@ -445,7 +443,6 @@ def _update(st, g, v, fixed):
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
-        g.odd = [a.copy() for a in (g.row, g.nrow, g.arow)] if t.even else None
     before = st.err[ids].copy()
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
@@ -548,23 +545,6 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
     row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
                                          nr, hist, p)
     g.row[idx], g.nrow[idx], g.arow[idx] = row, nrow, arow
-    if g.odd is not None:
-        # the same rows in powers of h, not h**2: a jump in the next derivative at x (a C1
-        # joint for a first derivative) leaves an h term in the error of a central stencil
-        o = g.odd
-        row1, nrow1, arow1, best1 = _extrapolate(D, noise, amp, h, o[0][idx], o[1][idx],
-                                                 o[2][idx], nr, hist, 1)
-        o[0][idx], o[1][idx], o[2][idx] = row1, nrow1, arow1
-        # an O(h) term comes from a jump in the next derivative within the stencil, at x or
-        # anywhere closer than h (a C2 joint 1e-5 beside x): the limit is the derivative at
-        # the joint, which differs from x's by up to that term's size at this step
-        odd = 3 * np.abs(D - best1["value"])
-        best1["trunc"] = best1["trunc"] + odd
-        best1["err"] = best1["err"] + odd
-        clearly = best1["err"] < ODD_BETTER * best["err"]
-        if clearly.any():
-            for name in best:
-                best[name] = np.where(clearly, best1[name], best[name])
     g.nrows[idx] += 1
     g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):

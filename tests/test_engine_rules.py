@@ -171,3 +171,17 @@ def test_direction_scale_is_the_largest_power_of_two_within_every_scale(rows):
     moves = c * np.abs(v) / scale_of(x)
     assert np.all(moves <= 1)
     assert np.any(2 * moves > 1)
+
+
+# -- the bottom of the ladder ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("f, x", [(lambda t: np.abs(t - 1.0), 1.0), (lambda t: np.abs(t - 1e8), 1e8),
+                                  (lambda t: np.round(np.sin(t), 6), 0.5)],
+                         ids=["kink-at-1", "kink-at-1e8", "quantised"])
+def test_ladder_never_steps_below_sixteen_ulps_of_x(f, x):
+    """Walks that reach the end of the ladder (a kink at x, a quantised f) stop at steps of
+    16 ulps of x (steps.min_step): below that x + h is only a few representable numbers from
+    x and a difference quotient is rounding, not slope (min-step-1 went down to 2 ulps)."""
+    res = derivlab.derivative(f, x, trace=True)
+    assert not res.success
+    assert min(rec.step for rec in res.trace) >= 16 * np.spacing(abs(x))

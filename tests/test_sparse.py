@@ -246,6 +246,16 @@ def test_missing_nonzero_is_reported_when_its_row_has_no_entry_of_its_colour():
     res = derivlab.jacobian(f, np.linspace(0.1, 1, n), sparsity=band(n, 1))
     assert res.message.startswith("sparsity misses nonzeros of J")
     assert "derivlab.sparsity" in res.message
+    # a wrong pattern is never a success: J[0, n-1] reads as 0 though it is 3 x[n-1]**2
+    assert not res.success
+    assert res.status[0, 0] == derivlab.Status.WRONG_PATTERN and res.value[0, n - 1] == 0
+    periodic = band(n, 1).copy()
+    periodic[0, n - 1] = periodic[n - 1, 0] = True
+    x = np.linspace(0.1, 1, n)
+    right = derivlab.jacobian(f, x, sparsity=periodic)
+    assert right.success and "misses" not in right.message
+    exact = np.diag(4 * x) - np.roll(np.eye(n), -1, 1) - 3 * np.roll(np.diag(x ** 2), -1, 0)
+    assert np.all(np.abs(right.value - exact) <= right.error + 1e-300)
 
 
 def test_jvp_recipe_catches_a_wrong_pattern():

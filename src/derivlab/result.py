@@ -25,6 +25,7 @@ class Status(IntEnum):
     NOT_SMOOTH = -4   #: one-sided slopes disagree: f has a kink at x
     NOT_ANALYTIC = -5  #: complex step impossible or inconsistent
     NOISY = -6        #: f is noisy: differences stop shrinking like h**p above round-off
+    WRONG_PATTERN = -7  #: jacobian(sparsity=...): J has nonzeros the pattern leaves out
 
     @property
     def reason(self) -> str:
@@ -59,6 +60,9 @@ _REASONS = {
     Status.NOISY: "f is noisy: its differences stop shrinking with the step well above "
                   "floating-point round-off; the value is the best difference at the step where "
                   "truncation and noise balance",
+    Status.WRONG_PATTERN: "the sparsity pattern leaves out nonzeros of J: an output changed "
+                          "along a colour group where the pattern has no entry, so entries "
+                          "may read as 0 or mix columns",
 }
 
 _CODES = list(range(min(Status), max(Status) + 1))

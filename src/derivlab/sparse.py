@@ -223,6 +223,8 @@ class Pattern:
             for r, e in zip(trc.records, out.records):  # the element: ("colour", c)
                 object.__setattr__(r, "element", ("colour", int(e.axes[0] - n) % max(k, 1)))
         missed = self._missed(D, E, T, F0)
+        if missed:  # a wrong pattern: no entry is a success (which ones mix cannot be told)
+            st = np.where(st >= 0, int(Status.WRONG_PATTERN), st)
         if self.sparse:
             value, error = self._csr(val[0], m, n), self._csr(err[0], m, n)
             status = _as_status(np.atleast_1d(st[0]))

@@ -314,7 +314,8 @@ def hessian(formula: str = typer.Argument(..., help='A scalar f, e.g. "x^2*y + e
 @app.command()
 @_guarded
 def compare(formula: str = typer.Argument(..., help='f, e.g. "(x**3 + 4*x)*exp(y)*sin(z)".'),
-            at: str = _AT, order: int = typer.Option(1, "--order", "-n"), as_json: bool = _JSON):
+            at: str = _AT, order: int = typer.Option(1, "--order", "-n"),
+            workers: Optional[int] = _WORKERS, as_json: bool = _JSON):
     """Every method side by side (fixed steps, adaptive, complex step, SymPy, JAX, PyTorch).
 
     Example: derivlab compare "(x**3 + 4*x)*exp(y)*sin(z)" --at x=4,y=5,z=1
@@ -322,7 +323,7 @@ def compare(formula: str = typer.Argument(..., help='f, e.g. "(x**3 + 4*x)*exp(y
     f = _formula(formula)
     point = _point(at, f.variables)
     at_ = next(iter(point.values())) if len(f.variables) == 1 else point
-    c = derivlab.compare(f, at_, order=order)
+    c = derivlab.compare(f, at_, order=order, workers=workers)
     if as_json:
         print(json.dumps(c.to_dict(), default=_plain))
     else:
@@ -431,7 +432,7 @@ def descent(formula: str = typer.Argument(..., help='f to minimise, e.g. "(x-1)^
             lr: float = typer.Option(0.1, "--lr", help="Learning rate."),
             steps: int = typer.Option(100, "--steps", help="Most steps."),
             tol: Optional[float] = typer.Option(None, "--tol", help="Stop when |grad f| <= tol."),
-            method: str = _METHOD, as_json: bool = _JSON,
+            method: str = _METHOD, workers: Optional[int] = _WORKERS, as_json: bool = _JSON,
             out: Optional[str] = typer.Option(None, "-o", "--output",
                                               help="Also draw the path over the contours (2 variables).")):
     """Gradient descent from a start point: x <- x - lr * grad f(x).
@@ -440,7 +441,7 @@ def descent(formula: str = typer.Argument(..., help='f to minimise, e.g. "(x-1)^
     """
     f = _formula(formula)
     run = derivlab.gradient_descent(f, _point(at, f.variables), lr=lr, steps=steps, tol=tol,
-                                    method=method)
+                                    method=method, workers=workers)
     if as_json:
         print(json.dumps(run.to_dict(), default=_plain))
     else:

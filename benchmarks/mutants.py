@@ -213,6 +213,10 @@ MUTANTS = [
       "complex step with h ~ 4e-6 (O(h^2) error ~ 1e-11)"),
     M("complex-agree-loose", "complexstep.py", "agree = gap <= 3 *", "agree = gap <= 3e6 *",
       "complex step verified against a 1e6-times wider bar"),
+    M("joint-never-passed", "engine.py", "JOINT_LEVELS = 3 ", "JOINT_LEVELS = 300 ",
+      "the tableau never restarts where the steps pass under a joint beside x"),
+    M("joint-pass-linear", "engine.py", "& (p >= 1.6)).any(axis=1)", "& (p >= 0.6)).any(axis=1)",
+      "a joint counted as passed while the estimates still move like h"),
     # -- issue 14: chunks, executors, array libraries, sparse Jacobians ---------------------
     M("chunk-base-offset", "engine.py", "return Components(comps.base[lo:hi] - a,",
       "return Components(comps.base[lo:hi],", "a chunk's components point at the wrong base points"),

@@ -36,6 +36,9 @@ __all__ = ["Template", "Components", "Outcome", "MIXED",
            "run"]
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
+JOINT_LEVELS = 3   # levels of estimates moving like h (a joint within the stencil) before ...
+JOINT_CLEAR = 30.0  # ... a level moving like h**2 restarts the tableau (changes this far
+                    # above round-off)
 KMAX = 5           # deepest Richardson column
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
@@ -443,6 +446,10 @@ def _update(st, g, v, fixed):
         g.row = np.full((len(g.ids), KMAX + 1, D.shape[1]), np.nan, dtype=D.dtype)
         g.nrow = np.full(g.row.shape, np.inf)
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
+        g.moved = np.full((len(g.ids), 2, D.shape[1]), np.nan)  # last change of D, its noise
+        g.linear = np.zeros((len(g.ids), D.shape[1]), int)
+    if g.t.even:
+        _passed_joint(st, g, idx, ids, D, noise, h)
     before = st.err[ids].copy()
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
@@ -458,6 +465,34 @@ def _update(st, g, v, fixed):
         _check(st, first, _checks(st, g, idx, ids, before))
     g.e[np.flatnonzero(g.active)] += 1
     return moved
+
+
+def _passed_joint(st, g, idx, ids, D, noise, h):
+    """A jump in the next derivative within a central stencil (a C1 joint 1e-6 beside x for a
+    first derivative) makes its estimates move like h, not h**2. Levels of that, then a level
+    moving like h**2 or faster: the steps just passed under the joint, and every row the
+    tableau holds straddled it: the tableau starts again at this level, the kept value goes.
+    (A joint at x itself never passes: nothing changes there.)"""
+    seen = (g.nrows[idx] >= 1)[:, None]
+    change = np.abs(D - g.row[idx, 0])
+    last, last_noise = g.moved[idx, 0], g.moved[idx, 1]
+    with np.errstate(all="ignore"):
+        p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]
+    clear = seen & (change > JOINT_CLEAR * noise) & (last > JOINT_CLEAR * last_noise)
+    linear = clear & (np.abs(p - 1) < 0.4)
+    # (the change that ends it may already be down at round-off: the estimates settled)
+    passed = ((g.linear[idx] >= JOINT_LEVELS) & seen & (last > JOINT_CLEAR * last_noise)
+              & (p >= 1.6)).any(axis=1)
+    g.linear[idx] = np.where(linear, g.linear[idx] + 1, 0)
+    g.moved[idx, 0] = np.where(seen, change, np.nan)
+    g.moved[idx, 1] = noise
+    if passed.any():
+        rows = ids[passed]
+        for name in ("err", "trunc", "noise"):
+            getattr(st, name)[rows] = np.inf
+        st.shelf["err"][rows] = np.inf
+        g.nrows[idx[passed]] = 0
+        g.linear[idx[passed]] = 0
 
 
 def _checks(st, g, idx, ids, before):

@@ -15,7 +15,9 @@ contradicts it widens its bar. The walk stops when truncation falls below
 round-off, the error starts growing, or the ladder ends. NaN/inf on one side
 switches a line to a one-sided ladder. The detectors that run on every level
 (noise, unresolved wiggles, quantised f, jumps in the derivative) live in
-:mod:`derivlab.detect`; what they find decides whether the walk may stop.
+:mod:`derivlab.detect`; what they find decides whether the walk may stop. The tableau, the
+value kept, the stopping and success rules and the round-off bound live in
+:mod:`derivlab.tableau`.
 """
 
 from __future__ import annotations
@@ -28,23 +30,14 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
-from .detect import NOISE_ULPS, NOISE_Z, diagnose
+from .detect import NOISE_Z, diagnose
 from ._progress import Progress
-from .steps import JUMP, JUMP_CHANGE, RATIO, ladder, levels_below, max_levels, snap
+from .steps import RATIO, ladder, max_levels, snap
+from .tableau import (KMAX, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
+                      _tableau)
 
 __all__ = ["Template", "Components", "Outcome", "MIXED",
            "run"]
-
-MIN_ROWS = 3       # a value is trusted only after three levels agree
-JOINT_LEVELS = 3   # levels of estimates moving like h (a joint within the stencil) before ...
-JOINT_CLEAR = 30.0  # ... a level moving like h**2 restarts the tableau (changes this far
-                    # above round-off)
-KMAX = 5           # deepest Richardson column
-ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
-SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
-                    # sweep 5% of estimates fell short by up to 2x: differences in a tableau
-                    # sample the error, they do not bound it)
-
 
 @dataclass(frozen=True)
 class Template:
@@ -467,34 +460,6 @@ def _update(st, g, v, fixed):
     return moved
 
 
-def _passed_joint(st, g, idx, ids, D, noise, h):
-    """A jump in the next derivative within a central stencil (a C1 joint 1e-6 beside x for a
-    first derivative) makes its estimates move like h, not h**2. Levels of that, then a level
-    moving like h**2 or faster: the steps just passed under the joint, and every row the
-    tableau holds straddled it: the tableau starts again at this level, the kept value goes.
-    (A joint at x itself never passes: nothing changes there.)"""
-    seen = (g.nrows[idx] >= 1)[:, None]
-    change = np.abs(D - g.row[idx, 0])
-    last, last_noise = g.moved[idx, 0], g.moved[idx, 1]
-    with np.errstate(all="ignore"):
-        p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]
-    clear = seen & (change > JOINT_CLEAR * noise) & (last > JOINT_CLEAR * last_noise)
-    linear = clear & (np.abs(p - 1) < 0.4)
-    # (the change that ends it may already be down at round-off: the estimates settled)
-    passed = ((g.linear[idx] >= JOINT_LEVELS) & seen & (last > JOINT_CLEAR * last_noise)
-              & (p >= 1.6)).any(axis=1)
-    g.linear[idx] = np.where(linear, g.linear[idx] + 1, 0)
-    g.moved[idx, 0] = np.where(seen, change, np.nan)
-    g.moved[idx, 1] = noise
-    if passed.any():
-        rows = ids[passed]
-        for name in ("err", "trunc", "noise"):
-            getattr(st, name)[rows] = np.inf
-        st.shelf["err"][rows] = np.inf
-        g.nrows[idx[passed]] = 0
-        g.linear[idx[passed]] = 0
-
-
 def _checks(st, g, idx, ids, before):
     """What each component's level showed, in words (for the trace)."""
     out = {}
@@ -530,189 +495,6 @@ def _check(st, first, tags):
             st.trace[k] = rec.tagged(tags[rec.component])
 
 
-def _noise(st, t, ids, v, h, div):
-    """Round-off bound of each estimate. f's rounding: a few ulps of |f| (a subnormal value
-    carries the precision's smallest normal number: its digits are few; an exact zero
-    carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
-    f' from the steepest slope between neighbouring stencil points and x."""
-    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
-    aw, asum = t.abs_weights
-    amp = (asum / div)[:, None]  # error per unit of noise in each value
-    noise = np.einsum("k,ckf->cf", aw, ulps) / div[:, None] \
-        + NOISE_Z * st.sigma[st.c.base[ids]] * amp
-    if t.coef.shape[1] == 1 and len(t.weights) > 1:
-        unit = h * st.c.scale[ids, 0]
-        # (x itself among the points: near an extremum the slope across x +- h is small,
-        # the slopes at the points, where x's rounding acts, are not)
-        c = t.coef[:, 0]
-        order, order_x, p = t.line_order
-        # |slopes| between neighbouring points (n, m-1, Fd)
-        slopes = np.abs(np.diff(v[:, order], axis=1)) \
-            / (np.diff(c[order])[None, :, None] * unit[:, None, None])
-        steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
-        if not (c == 0).any():
-            # x among the points: the slopes across x are replaced by those to and from x
-            # (the largest of the union, as np.max over all of them would give it)
-            F0 = st.F0[st.c.base[ids]]
-            cx = np.append(c, 0.0)[order_x]
-            vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
-            near = np.abs(np.diff(vx, axis=1)) / (np.diff(cx[max(p - 1, 0):p + 2])[None, :, None]
-                                                  * unit[:, None, None])
-            rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
-            with_x = np.max(np.concatenate([near, *rest], axis=1), axis=1)
-            steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
-        xi = _abs_x(st, ids)
-        noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep
-    return noise, amp
-
-
-def _steepest(c, v, unit):
-    """(n, Fd): the largest |slope| between neighbouring points at offsets c (in steps)."""
-    order = np.argsort(c)
-    return np.max(np.abs(np.diff(v[:, order], axis=1))
-                  / (np.diff(c[order])[None, :, None] * unit[:, None, None]), axis=1)
-
-
-def _tableau(st, g, idx, ids, D, noise, amp, h):
-    """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
-    prev, nr, hist = g.row[idx], g.nrows[idx], g.hist[idx]
-    p = 2 if g.t.even else 1
-    row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
-                                         nr, hist, p)
-    g.row[idx], g.nrow[idx], g.arow[idx] = row, nrow, arow
-    g.nrows[idx] += 1
-    g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
-    if st.jump and g.t.accuracy == (2 if g.t.even else 1):
-        # still far from settling: divide the next step by 8, not 2
-        change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
-        far = (nr >= 1) & (change > JUMP_CHANGE).any(axis=1) & ~g.steady[idx]
-        g.e[idx[far]] += JUMP - 1
-    _keep_best(st, ids, best, h)
-    _stop(st, g, idx, ids, best["err"], noise)
-    return best
-
-
-def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
-    """The new tableau row (Neville in h**p) and, per element, its entry of smallest error:
-    Ridders' disagreement with its neighbours plus the round-off it carries."""
-    n, Fd = D.shape
-    safety = 1.0 if p == 2 else ONE_SIDED_SAFETY
-    row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
-    nrow = np.full((n, KMAX + 1, Fd), np.inf)
-    arow = np.full((n, KMAX + 1, 1), np.inf)
-    row[:, 0], nrow[:, 0], arow[:, 0] = D, noise, amp
-    best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
-            "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
-            "mag": np.zeros((n, Fd)), "amp": np.full((n, Fd), np.inf)}
-    for k in range(1, KMAX + 1):
-        ok = nr >= k
-        if not ok.any():
-            break
-        sel = slice(None) if ok.all() else ok  # (a slice: no copies when every row goes on)
-        # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
-        rho = ((hist[:, k - 1] / h) ** p)[:, None][sel]
-        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
-        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
-        arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
-        rows = ok & (nr + 1 >= MIN_ROWS)
-        if not rows.any():  # (no row may give a value yet: nothing below changes best)
-            continue
-        tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
-        err = tr + nrow[:, k]
-        cand = rows[:, None] & (err < best["err"])
-        if not cand.any():
-            continue
-        mag = np.maximum(np.maximum(np.abs(row[:, k]), np.abs(row[:, k - 1])), np.abs(prev[:, k - 1]))
-        for name, new in (("err", err), ("value", row[:, k]), ("trunc", tr),
-                          ("noise", nrow[:, k]), ("mag", mag),
-                          ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):
-            best[name] = np.where(cand, new, best[name])
-    return row, nrow, arow, best
-
-
-def _keep_best(st, ids, best, h):
-    """Keep a row's best where it beats the value kept so far. A row that disagrees with the
-    kept value (or within itself), by more than round-off, far beyond the kept value's error
-    shows the earlier agreement was a coincidence (aliasing, noise not yet measured): the
-    kept value's error bar widens to cover both, and that row replaces nothing (one sure row
-    may be noise; later rows that agree with each other win on their own smaller bars)."""
-    gap = np.abs(best["value"] - st.value[ids])
-    spread = np.fmax(gap, best["trunc"])
-    conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
-    better = (best["err"] < st.err[ids]) & ~conflict
-    widen = conflict
-    if widen.any():
-        st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
-        st.trunc[ids] = np.where(widen, st.err[ids] - st.noise[ids], st.trunc[ids])
-    if better.any():
-        for name in ("value", "err", "trunc", "noise", "mag", "amp"):
-            arr = getattr(st, name)
-            arr[ids] = np.where(better, best[name], arr[ids])
-        improved = better.any(axis=1)
-        st.step[ids[improved]] = h[improved] * st.c.scale[ids[improved], 0]
-
-
-def _stop(st, g, idx, ids, row_err, noise):
-    """Stop a component when truncation is below round-off, when its error grew for two levels
-    after a trustworthy value (or one at the round-off floor), or when ``rtol`` is met."""
-    lost = st.lost[ids]
-
-    def every(cond):  # over the outputs that are still there
-        return (cond | lost).all(axis=1)
-
-    done = every((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids]))
-    worse = every(row_err > 2 * st.err[ids])
-    g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
-    accept = every(_accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
-                             st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids]))
-    raw = every(noise >= st.err[ids])
-    done |= (g.stall[idx] >= 2) & (accept | raw)
-    if st.rtol is not None:  # met at two levels in a row: one level to catch an aliased value
-        met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
-        done |= met & g.met[idx]
-        g.met[idx] = met
-    # a jump seen at these steps may lie beside x, not at it (relu at 1e-8): walk on, faster,
-    # until the steps pass under it or the ladder ends
-    kinky = (st.kink[ids] & g.diag.seen[idx]).any(axis=1) if g.diag is not None else False
-    # a plateau of noise may be wiggles these steps straddle: walk on, faster, until smaller
-    # steps resolve them or the ladder ends
-    plateau = (st.csig[ids] > 0).any(axis=1)
-    done &= ~kinky & ~st.unresolved[ids] & ~plateau
-    walk = (kinky | plateau) & ~done & ~g.steady[idx]
-    g.e[idx[walk]] += JUMP - 1
-    # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
-    # jump is most likely at 0, beyond any walk)
-    tiny = walk
-    if walk.any():
-        x = _abs_x(st, ids)
-        tiny = walk & (x > 0) & (ladder(st.start, g.e[idx], st.ratio) * st.c.scale[ids, 0] > 1e3 * x)
-    if tiny.any():
-        skip = np.maximum(_below_x(st, ids[tiny]) - 1 - g.e[idx[tiny]], 0)
-        g.e[idx[tiny]] += skip
-        g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
-    g.active[idx[done]] = False
-
-
-def _rtol(eps, order, user=None):
-    """Largest relative error still called a success: eps**(1/3) for first derivatives,
-    looser for higher orders, whose round-off grows like eps / h**order; or the user's rtol."""
-    base = eps ** (1.0 / (2.0 + np.asarray(order)))
-    return base if user is None else np.maximum(base, user)
-
-
-def _accepted(err, trunc, noise, value, mag, rtol, fscale):
-    """Trustworthy: a small relative error, or an error bar tiny against the natural size
-    |f| / step-scale**order of such derivatives: a zero known to the rounding level
-    (estimates that agree to within rounding, all inside the error bar of zero), or a value
-    near zero known to a few digits (sin(x)/x at 1e-8: -3.3e-9 +- 4e-13 where f is 1; not
-    1e12 + x**2 at 1: 2.0 +- 0.3)."""
-    small = err <= rtol * np.maximum(np.abs(value), mag)
-    # (estimates converging slowly to zero, like x|x| at 0, qualify by their tiny error bar)
-    near = (mag <= err) | (err <= np.sqrt(rtol) * np.abs(value))
-    zero = near & (err <= np.sqrt(rtol ** 3) * fscale)
-    return np.isfinite(err) & (small | zero | ((trunc == 0) & (err <= fscale)))
-
-
 def _fallback(st, g, idx, v):
     """Components that met NaN/inf: go one-sided if one side is fine, else restart smaller."""
     ids = g.ids[idx]
@@ -740,26 +522,6 @@ def _fallback(st, g, idx, v):
     g.e[idx] = np.maximum(g.e[idx], _below_x(st, ids) - (~restart))
     pos = {c: i for i, c in enumerate(g.ids)}
     return [_Group(cids, tmpl, g.e[[pos[c] for c in cids]]) for cids, tmpl in moved.values()]
-
-
-def _abs_x(st, ids):
-    """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
-    the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
-    n, ax = st.X.shape[1], st.c.axes[ids, 0]
-    x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
-    if (ax >= n).any():
-        v = np.abs(st.c.vectors[ax[ax >= n] - n])
-        x[ax >= n] = np.max(np.abs(st.X[st.c.base[ids[ax >= n]]]) / np.where(v > 0, v, np.inf), 1)
-    return x
-
-
-def _below_x(st, ids):
-    """The ladder exponent whose step is below |x| along each component's axis (0 for x = 0)."""
-    x = _abs_x(st, ids)
-    unit = st.start * st.c.scale[ids, 0]
-    with np.errstate(divide="ignore"):
-        return np.where(x > 0, levels_below(unit / np.where(x > 0, x, 1.0), st.ratio) + 1,
-                        0).astype(int)
 
 
 def _record(st, g, idx, v, D, h):

@@ -17,7 +17,7 @@ from .evaluate import Evaluator
 from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
-from .symbolic.adapter import as_callable
+from .symbolic.adapter import _Numeric, as_callable
 from .methods import is_exact, run_exact
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
@@ -69,7 +69,8 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         Stop refining as soon as the error estimate is below ``rtol * |value|``
         (fewer evaluations). Default: refine as far as round-off allows.
     vectorized : bool or None, optional
-        Whether f accepts an array of points. None: detected safely.
+        Whether f accepts an array of points. None: detected safely (a formula is
+        evaluated vectorized: it is a numpy function of arrays).
     args : tuple, optional
         Extra arguments for f.
     trace : bool, optional
@@ -189,8 +190,11 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
         row are perturbed together (:func:`derivlab.sparse.colour_columns`), one adaptive
         directional derivative per colour group, so the cost is proportional to the number
         of colours (3 for a tridiagonal J) instead of to n. A pattern that leaves a true
-        nonzero out mixes columns (see :func:`derivlab.sparsity`, which detects one).
-        Finite-difference methods only.
+        nonzero out mixes columns: the result is checked along one random direction (one
+        :func:`derivlab.jvp`, about 10 more evaluations, counted in ``nfev``) and every
+        entry is ``Status.WRONG_PATTERN`` when they disagree (not checked with batch=True,
+        unpack=True, a fixed step or an empty pattern). :func:`derivlab.sparsity` detects a
+        pattern. Finite-difference methods only.
     sparse : bool, optional
         With ``sparsity``: return ``value`` and ``error`` as ``scipy.sparse.csr_array``
         of shape (m, n) holding the pattern's entries, and ``status`` as a 1-D array of
@@ -216,11 +220,15 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
                          rtol=rtol, vectorized=vectorized, trace=trace, executor=executor,
                          workers=workers)
     f, x = as_callable(f, "jacobian", x, unpack=unpack, batch=batch, args=args)
-    return _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
-                          adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
-                          unpack=unpack, vectorized=vectorized, args=args, trace=trace,
-                          progress=progress, executor=executor, workers=workers,
-                          sparsity=pattern)
+    res = _differentiate("jacobian", f, x, order=1, method=method, accuracy=accuracy, step=step,
+                         adaptive=adaptive, domain=domain, rtol=rtol, batch=batch,
+                         unpack=unpack, vectorized=vectorized, args=args, trace=trace,
+                         progress=progress, executor=executor, workers=workers,
+                         sparsity=pattern)
+    if pattern is None or not pattern.k or batch or unpack or step is not None or not adaptive:
+        return res  # (a fixed step has no bar to check against; see the docstring)
+    return _sparse.verify(res, f, x, method=method, args=args, vectorized=vectorized,
+                          executor=executor, workers=workers)
 
 
 def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
@@ -267,7 +275,6 @@ def _evaluated_by(differentiate):
     ``workers=N`` is always shut down when the call ends, on an error or Ctrl-C too."""
     @wraps(differentiate)
     def call(kind, f, x, *, executor=None, workers=None, **options):
-        V.check_executor(executor, workers)
         V.check_callable(f)
         with V.evaluation_pool(executor, workers) as pool:
             V.check_picklable(pool, f, options.get("args", ()), workers)
@@ -279,7 +286,6 @@ def _evaluated_by(differentiate):
 def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domain, vectorized,
                    args, trace, rtol=None, batch=False, unpack=False, v=None, operation=None,
                    progress=None, executor=None, sparsity=None):
-    V.check_callable(f)
     order = V.check_int("order", order, 1)
     if method == "complex" and kind in ("hessian", "hvp"):
         raise InputError(f"method='complex' gives first derivatives only; {kind} needs order 2")
@@ -289,6 +295,8 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
     batch, unpack = V.check_bool("batch", batch), V.check_bool("unpack", unpack)
     trace, adaptive = V.check_bool("trace", trace), V.check_bool("adaptive", adaptive)
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
+    if vectorized is None and isinstance(f, _Numeric):
+        vectorized = True  # a formula is a numpy function of arrays: no probe needed
     progress = V.check_bool("progress", progress, allow_none=True)
     args = V.check_args(args)
     if kind in ("gradient", "jacobian", "hessian"):

@@ -286,13 +286,12 @@ def _array(v, name):
 def _numeric(f, layout, xs, args, method, rtol, unpack, batch, executor=None):
     """derivlab's gradient; a user's f is called once per point (never trusted with a batch),
     a formula (a numpy function) with batches."""
-    vectorized = _is_formula(f)  # (no probe: the same evaluations with an executor or without)
+    vectorized = None if _is_formula(f) else False  # (a formula is evaluated vectorized)
     if not layout.named:
         return gradient(f, xs[0], args=args, method=method, rtol=rtol, unpack=unpack, batch=batch,
                         vectorized=vectorized, executor=executor)
     if _is_formula(f):
-        return gradient(f, layout.flat(xs), method=method, rtol=rtol, vectorized=True,
-                        executor=executor)
+        return gradient(f, layout.flat(xs), method=method, rtol=rtol, executor=executor)
     return gradient(_Named(f, layout, args), layout.flat(xs), method=method, rtol=rtol,
                     vectorized=False, executor=executor)
 

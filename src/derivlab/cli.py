@@ -225,12 +225,12 @@ def _exact(op, f, at, **kw):
 
 
 def _numeric_options(method, step, accuracy, trace, workers=None):
-    """The finite-difference options (formulas are numpy functions of arrays: vectorized, no
-    probe, so ``--workers`` gives the very numbers, nfev included, of a serial run)."""
+    """The finite-difference options (formulas are evaluated vectorized, with or without
+    ``--workers``: the numbers, nfev included, are those of a serial run)."""
     opts = {} if workers is None else {"workers": workers}  # (an exact method refuses it)
     if method in ("symbolic", "jax", "torch"):
         return opts
-    opts.update(step=step, trace=trace, vectorized=True)
+    opts.update(step=step, trace=trace)
     if accuracy is not None:
         opts["accuracy"] = accuracy
     return opts

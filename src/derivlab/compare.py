@@ -171,7 +171,7 @@ def compare(f, at, *, order: int = 1, methods=None, vectorized=None, executor=No
         raise InputError(f"compare takes order={order} for one variable only; at has "
                          f"{np.size(x)} values (a gradient)")
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
-    numeric = {"vectorized": True if vectorized is None and formula else vectorized}
+    numeric = {"vectorized": vectorized}
     results = []
     with V.evaluation_pool(executor, workers) as ex:  # workers=N: one pool for every row
         V.check_picklable(ex, f, (), workers)

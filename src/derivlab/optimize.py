@@ -218,8 +218,6 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
         why = "grad= gives yours" if grad is not None else f"method={method!r} is exact"
         raise InputError(f"{parallel}= evaluates f for derivlab's finite-difference gradient, but "
                          f"{why}: leave {parallel} out")
-    if vectorized is None and formulas is not None:
-        vectorized = True  # a formula is a numpy function of arrays: no probe at every step
     numeric = {} if grad is not None or is_exact(method) else {"vectorized": vectorized}
     names = formulas[0][0].variables if formulas is not None and not formulas[1] else None
     eps = np.finfo(dtype).eps

@@ -331,6 +331,48 @@ def prepare(sparsity, sparse, method, batch):
     return Pattern(sparsity, bool(sparse))
 
 
+#: Seed of the random direction that checks a sparse Jacobian (the same check every call).
+VERIFY_SEED = 20261207
+
+
+def verify(res, f, x, *, method, args, vectorized, executor, workers):
+    """A sparse Jacobian checked along one random direction v: ``J @ v`` must agree with the
+    directional derivative of f along v (:func:`derivlab.jvp`, about 10 evaluations) within
+    both error bars. A pattern that leaves out a nonzero whose row has an entry of its colour
+    (the case :meth:`Pattern._missed` cannot see) fails it: every entry's status becomes
+    WRONG_PATTERN. The check's evaluations are counted in ``nfev``."""
+    from dataclasses import replace
+
+    from ._namespace import to_numpy
+    from .ops import jvp
+
+    if not res.success:
+        return res
+    xa = to_numpy(x)
+    v = np.random.default_rng(VERIFY_SEED).standard_normal(np.shape(xa)).reshape(np.shape(xa))
+    kind = method if isinstance(method, str) and method in ("forward", "backward") else "central"
+    chk = jvp(f, x, v, method=kind, args=args, vectorized=vectorized, executor=executor,
+              workers=workers)
+    val, err = (a if hasattr(a, "tocsr") else to_numpy(a) for a in (res.value, res.error))
+    m = int(np.prod(np.shape(to_numpy(chk.value)))) or 1
+    vf = v.reshape(-1)
+    Jv = (val.reshape(m, -1) if not hasattr(val, "tocsr") else val) @ vf
+    bar = (abs(err).reshape(m, -1) if not hasattr(err, "tocsr") else abs(err)) @ np.abs(vf)
+    ref, ref_err = to_numpy(chk.value).reshape(-1), to_numpy(chk.error).reshape(-1)
+    slack = 3 * (bar + ref_err) + 64 * np.finfo(np.float64).eps * np.abs(ref)
+    res = replace(res, nfev=res.nfev + chk.nfev)
+    if not chk.success or np.all(np.abs(Jv - ref) <= slack):
+        return res
+    i = int(np.argmax(np.abs(Jv - ref) - slack))
+    status = np.asarray(res.status, dtype=object)
+    status = np.where(status == Status.OK, Status.WRONG_PATTERN, status)
+    msg = (f"sparsity misses nonzeros of J: along a random direction v, output {i} of J v is "
+           f"{Jv[i]:.6g} but f's directional derivative is {ref[i]:.6g} (+- {slack[i]:.1g}); "
+           "entries sharing a colour mix columns (detect the pattern with derivlab.sparsity)")
+    return replace(res, status=status if status.ndim else Status(status.item()),
+                   message=msg + "; " + res.message)
+
+
 # ---------------------------------------------------------------------------------------------
 # detection
 

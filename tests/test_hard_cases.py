@@ -169,6 +169,22 @@ def test_small_noise_keeps_the_value_before_it(seed):
     assert abs(res.value - exact) <= 1e-5
 
 
+def test_noise_below_the_plateau_threshold_widens_the_bar():
+    """Noise of 1e-13 (hundreds of ulps of f, too small to call a plateau) that a level's
+    window shows still enters the bar: over 40 seeds no success is off by more than its bar
+    but for a rounding-level margin (before: 12.8x and 4.8x its bar). Noise the window
+    cannot see yet (benchmarks/smallnoise.py) stays out of reach."""
+    worst = 0.0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        x = 0.7 + 0.01 * seed
+        res = derivlab.derivative(lambda t, r=rng: np.sin(t) + 1e-13 * r.standard_normal(np.shape(t)),
+                                  x, order=2)
+        if res.success:
+            worst = max(worst, abs(res.value + math.sin(x)) / res.error)
+    assert worst <= 1.01
+
+
 def test_quantised_f_is_noisy():
     res = derivlab.derivative(lambda t: np.round(np.sin(t), 4), 2.0)
     assert res.status == Status.NOISY and not res.success

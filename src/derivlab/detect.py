@@ -82,8 +82,10 @@ def diagnose(st, g, idx, ids, v, H, D):
     high power of h for a smooth f, like h or h**2 beside a jump, and stay put once noise
     dominates. Two flat levels, while the estimates have settled (or move as noise of that
     size moves them), far above f's rounding: that plateau is f's noise, and enters every
-    error bar at this base point. A plateau that smaller steps resolve (three levels far
-    below it) was wiggles, not noise: it is forgotten and the walk resumes where it ended.
+    error bar at this base point (below that, a window difference that stops shrinking
+    faster than h**1.5 still enters the kept value's bar: ``st.floor``). A plateau that
+    smaller steps resolve (three levels far below it) was wiggles, not noise: it is
+    forgotten and the walk resumes where it ended.
     Jumps (central stencils): see _jump_detector."""
     t = g.t
     n, m, Fd = v.shape
@@ -129,6 +131,10 @@ def diagnose(st, g, idx, ids, v, H, D):
         sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
                             .sum(axis=1))
     hp = d.H[idx]
+    # a window difference shrinking slower than h**3 is no longer f's smooth part: noise at
+    # least that large is in f (the larger of two levels running: one may be small by chance)
+    seen = sig > (h0 / hp)[:, None] ** 1.5 * d.s[idx]
+    st.floor[ids] = np.where(seen, np.maximum(sig, d.s[idx]), np.inf)
     # the estimates settled, or their change is what noise of this size makes of them
     change = np.abs(D - d.D[idx])
     amp = np.abs(t.weights).sum() / h0 ** t.order

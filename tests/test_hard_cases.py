@@ -63,9 +63,12 @@ def test_hvp_and_jvp_respect_each_elements_scale():
 
 
 def test_f_failing_after_the_first_call_is_data_not_an_exception():
-    res = derivlab.derivative(lambda x: None if x > 1.01 else x, 1.0)
+    res = derivlab.derivative(lambda x: None if x > 1.0 else x, 1.0)
     assert abs(res.value - 1) <= res.error
     assert "TypeError" in res.message
+    # (failing only beyond 1.01: the central stencil fits below that, a few levels down)
+    res = derivlab.derivative(lambda x: None if x > 1.01 else x, 1.0)
+    assert res.status == Status.OK and abs(res.value - 1) <= res.error
     shapes = derivlab.jacobian(lambda v: np.zeros(2) if v[0] > 1.01 else np.zeros(3), [1.0, 1.0])
     assert not shapes.success and (shapes.status == Status.NONFINITE).all()
     assert "f returned shape (2,) at one point but (3,) at x" in shapes.message
@@ -296,3 +299,20 @@ def test_c1_joints_closer_than_the_steps_ceiling():
                         wrong += 1
                         worst = max(worst, abs(res.value - truth) / res.error)
     assert wrong == 0, (wrong, worst)
+
+
+@pytest.mark.parametrize("f, x, order, exact, rtol", [
+    (np.log, 1e-3, 1, 1e3, 1e-12),                       # the edge at 0, nearer than a step
+    (np.sqrt, 0.01, 1, 5.0, 1e-12),
+    (np.log, 0.3, 4, -6 / 0.3**4, 1e-8),                 # the outer points crossed 0
+    (lambda t: np.log(t - 5), 5.3, 3, 2 / 0.3**3, 1e-7),  # an edge not at 0: one guess
+    (lambda t: np.log(t - 5), 5.01, 1, 100.0, 1e-10),
+])
+def test_an_edge_met_as_nan_shrinks_the_central_stencil(f, x, order, exact, rtol):
+    """NaN on one side only: where the same central stencil fits between x and the edge a
+    few levels down, it goes on there instead of one-sided (log at 0.3, order 4: 1e-5.9
+    one-sided before, 1e-8.9 now)."""
+    res = derivlab.derivative(f, x, order=order)
+    assert res.status == Status.OK, res.message
+    assert abs(res.value - exact) <= min(res.error, rtol * abs(exact))
+

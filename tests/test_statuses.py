@@ -12,7 +12,7 @@ CASES = [
     # (status, f, x, kwargs, words the message must contain)
     (Status.OK, np.exp, 1.0, {}, "converged"),
     (Status.FIXED_STEP, np.exp, 1.0, {"step": 1e-4}, "fixed step"),
-    (Status.ONE_SIDED, np.log, 1e-3, {}, "one-sided"),
+    (Status.ONE_SIDED, lambda t: np.log(t - 5), 5 + 1e-5, {}, "one-sided"),
     (Status.ONE_SIDED, np.sqrt, 0.5, {"domain": (0.5, 1.0)}, "one-sided"),
     (Status.NONFINITE, lambda x: np.nan * x, 1.0, {}, "NaN/inf"),
     (Status.NOT_CONVERGED, np.sign, 0.0, {}, "did not settle"),

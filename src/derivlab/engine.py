@@ -13,7 +13,8 @@ per component. The estimate with the smallest Ridders-style error (twice the
 differences in the tableau plus propagated round-off) is kept; a later level that
 contradicts it widens its bar. The walk stops when truncation falls below
 round-off, the error starts growing, or the ladder ends. NaN/inf on one side
-switches a line to a one-sided ladder. The detectors that run on every level
+shrinks a line's central stencil to fit beside the edge (_fit_edge), or switches it to
+a one-sided ladder. The detectors that run on every level
 (noise, unresolved wiggles, quantised f, jumps in the derivative) live in
 :mod:`derivlab.detect`; what they find decides whether the walk may stop. The tableau, the
 value kept, the stopping and success rules and the round-off bound live in
@@ -32,7 +33,7 @@ from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
 from .detect import NOISE_Z, diagnose
 from ._progress import Progress
-from .steps import RATIO, ladder, max_levels, snap
+from .steps import CENTRAL_LIMIT, RATIO, ladder, levels_below, max_levels, snap
 from .tableau import (KMAX, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
                       _tableau)
 
@@ -176,6 +177,7 @@ class _State:
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros(C, bool)   # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
+        self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)
         if comps.edge is not None:
             self.sided[comps.edge] = [comps.template[i].kind for i in np.flatnonzero(comps.edge)]
@@ -503,10 +505,17 @@ def _fallback(st, g, idx, v):
     t = g.t
     moved = {}
     restart = np.ones(len(idx), bool)
+    shrink = np.zeros(len(idx), bool)
     if t.coef.shape[1] == 1 and t.kind == "central":
         c = t.coef[:, 0]
         plus = np.isfinite(v[:, c > 0]).all(axis=(1, 2))
         minus = np.isfinite(v[:, c < 0]).all(axis=(1, 2))
+        # an edge on one side, farther than some of its points: the same stencil fits
+        # between x and the edge a few levels down (as with a given domain)
+        skip = _fit_edge(st, g, idx, c, np.isfinite(v).all(axis=2), plus, minus)
+        shrink = skip > 0
+        g.e[idx[shrink]] += skip[shrink] - 1
+        plus, minus = plus | shrink, minus | shrink
         for side, ok in (("forward", plus & ~minus), ("backward", minus & ~plus)):
             if ok.any():
                 stencil = getattr(Stencil, side)(t.order, 1)
@@ -520,9 +529,41 @@ def _fallback(st, g, idx, v):
         g.diag.reset(idx)
     # an edge within one step of a tiny nonzero x is most likely at 0 (log, sqrt, 1/x):
     # skip straight to steps below |x|
-    g.e[idx] = np.maximum(g.e[idx], _below_x(st, ids) - (~restart))
+    g.e[idx] = np.where(shrink, g.e[idx], np.maximum(g.e[idx], _below_x(st, ids) - (~restart)))
     pos = {c: i for i, c in enumerate(g.ids)}
     return [_Group(cids, tmpl, g.e[[pos[c] for c in cids]]) for cids, tmpl in moved.values()]
+
+
+def _fit_edge(st, g, idx, c, ok, plus, minus):
+    """Levels down (0: none) at which a central line stencil with offsets ``c`` fits between
+    x and an edge on one side: the edge lies beyond the points of that side that were finite
+    (ok, per point). With none finite there, one guess per component: the edge at 0 when x
+    is nearer to it than the nearest point (log, sqrt), else CENTRAL_LIMIT levels down."""
+    skip = np.zeros(len(idx), int)
+    reach = np.abs(c).max()
+    h = ladder(st.start, g.e[idx], st.ratio)
+    ids, n = g.ids[idx], st.X.shape[1]
+    ax = st.c.axes[ids, 0]
+    # (x along the axis in units of the step's scale; NaN along a direction vector: no guess)
+    x = np.where(ax < n, st.X[st.c.base[ids], np.minimum(ax, n - 1)], np.nan) / st.c.scale[ids, 0]
+    for side, bad in ((1, ~plus & minus), (-1, ~minus & plus)):
+        for i in np.flatnonzero(bad):
+            on = c * side > 0
+            first = np.abs(c[on & ~ok[i]]).min()
+            inner = np.abs(c[on & ok[i] & (np.abs(c) < first)])
+            room = inner.max() * h[i] if len(inner) else 0.0
+            near0 = False
+            if not room and not st.guessed[ids[i]]:
+                st.guessed[ids[i]] = True
+                # (the edge most likely at 0; else anywhere within the nearest point)
+                near0 = x[i] * side < 0 and abs(x[i]) < first * h[i]
+                room = abs(x[i]) if near0 else reach * h[i] * st.ratio ** -CENTRAL_LIMIT
+            if room > 0:
+                need = int(levels_below(reach * h[i] / room, st.ratio))
+                # (an edge at 0: steps below |x| either way, as f's Taylor series asks)
+                if 0 < need <= (10**6 if near0 else CENTRAL_LIMIT):
+                    skip[i] = need
+    return skip
 
 
 def _record(st, g, idx, v, D, h):

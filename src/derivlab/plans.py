@@ -7,11 +7,9 @@ import numpy as np
 from ._errors import InputError
 from .engine import MIXED, Components, Template
 from .stencils import Stencil
-from .steps import direction_scale, ladder_ratio, levels_below, min_step, start_step
+from .steps import CENTRAL_LIMIT, direction_scale, ladder_ratio, levels_below, min_step, start_step
 
 __all__ = ["components"]
-
-_CENTRAL_LIMIT = 8  # a domain edge may shrink a central stencil this many levels of RATIO
 
 
 def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
@@ -52,7 +50,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
     for i in np.flatnonzero(np.minimum(below, above) < np.abs(line.coef).max() * unit):
         room = min(below[i], above[i])
         need = int(levels_below(reach(line, i) / room)) if room > 0 else 10**6
-        if line.kind == "central" and need <= _CENTRAL_LIMIT and not fixed:
+        if line.kind == "central" and need <= CENTRAL_LIMIT and not fixed:
             level0[i] = int(levels_below(reach(line, i) / room, ratio))
             continue
         side = "forward" if above[i] >= below[i] else "backward"

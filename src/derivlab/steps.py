@@ -6,7 +6,7 @@ import numpy as np
 
 __all__ = ["scale_of", "rule_of_thumb", "start_step", "min_step", "direction_scale",
            "ladder", "levels_below", "snap", "ladder_ratio", "max_levels", "MAX_LEVELS", "RATIO",
-           "JUMP", "JUMP_CHANGE"]
+           "JUMP", "JUMP_CHANGE", "CENTRAL_LIMIT"]
 
 #: Ratio between successive steps of the adaptive ladder. Not a power of two, nor any
 #: simple fraction: with a ratio of 2 every step of the first levels is a multiple of the
@@ -27,6 +27,9 @@ def start_step(dtype, order=1):
     """
     e = np.round(np.log2(np.finfo(dtype).eps) / (6 + 2 * order)) + (2 if order >= 2 else 0)
     return float(np.exp2(min(e, -1)))
+#: A domain edge (given, or met as NaN on one side) may shrink a central stencil this many
+#: levels before it goes one-sided.
+CENTRAL_LIMIT = 8
 #: Levels of the ladder (counting jumps) the adaptive search may walk before it gives up.
 MAX_LEVELS = 56
 #: Levels taken at once while the estimates still change a lot ...

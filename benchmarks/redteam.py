@@ -678,6 +678,11 @@ def print_report(records, list_other=False):
         total.update(c)
     print("| " + " | ".join(["**all**", str(total["records"])] + [str(total[k]) for k in CLASSES])
           + " |")
+    ratios = [r.true_error / r.error for r in records
+              if r.status >= 0 and np.isfinite(r.true_error) and r.error > 0]
+    if ratios:
+        print(f"\nsuccesses with a finite truth: {len(ratios)}; true error / error bar: "
+              f"max {max(ratios):.2f}, 95th percentile {np.percentile(ratios, 95):.2f}")
     for cls in ("confident_wrong", "false_alarm"):
         bad = [r for r in records if r.cls == cls]
         print(f"\n## {cls}: {len(bad)}")

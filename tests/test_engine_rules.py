@@ -40,7 +40,7 @@ def _tread_half_width(g, x, digits):
 
 QUANTISED = [
     # (g for numpy, g for mpmath, digits, x, order)
-    ("sin-12-1", np.sin, mpmath.sin, 12, 1.0, 1),   # noise measured first: quantised-sloped-only
+    ("sin-10-1", np.sin, mpmath.sin, 10, 1.0, 1),   # noise measured first: quantised-sloped-only
     ("sin-2-1", np.sin, mpmath.sin, 2, 1.0, 1),     # a settled slope, then flat: quantised-noise-only
     ("3x-3-2", lambda x: 3 * x, lambda x: 3 * x, 3, 1.0, 2),   # noise-z-1 (said NOT_SMOOTH)
     ("sin-8-2", np.sin, mpmath.sin, 8, 0.7, 2),     # noise-z-1 (said NOT_SMOOTH)

@@ -36,7 +36,9 @@ import redteam  # noqa: E402
 SHOWN = 40
 
 #: (kind, class) -> how many the sweep still has (target 0; lower it as the engine improves).
-OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 10}
+#: (jump: 10 -> 12 on 2026-12-08, the one rise: the stricter tableau error that removed
+#: confident-wrong fourth derivatives of ordinary functions fails two joints beside x)
+OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 12}
 
 
 def _over_ceiling(bad, cls):

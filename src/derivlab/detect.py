@@ -196,8 +196,16 @@ def diagnose(st, g, idx, ids, v, H, D):
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
     const = (v == F0[:, None]).all(axis=1)
-    st.quantised[ids] |= (const & ((st.sigma[base] > 0) | d.sloped[idx])).any(axis=1) \
-        & ~st.kink[ids].any(axis=1)
+    # (only where the value found so far would move f far above its rounding across these
+    # steps, and the steps are far above x's own resolution: steps walked for other outputs,
+    # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
+    # with 1000 outputs, constant at h = 1e-15)
+    nx = st.X.shape[1]
+    ax = st.c.axes[ids, 0]
+    xres = np.where(ax < nx, np.abs(st.X[base, np.minimum(ax, nx - 1)]), 0.0) * st.eps * 1e3
+    const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
+              * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
+    st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
     # ... or after two levels whose values differed from f(x) by multiples of one quantum far
     # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
     # (the entries where both earlier levels moved far above round-off, found at once: a
@@ -211,7 +219,7 @@ def diagnose(st, g, idx, ids, v, H, D):
                                     & bigall[:, m:].any(axis=1))):
             dv = dvall[i, :, j][bigall[i, :, j]]
             q = _quantum(dv)
-            st.quantised[ids[cr[i]]] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
+            st.quantised[ids[cr[i]], j] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)

@@ -175,7 +175,7 @@ class _State:
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
         self.floor = np.full((C, Fd), np.inf)  # smallest window difference of two levels running
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
-        self.quantised = np.zeros(C, bool)   # f flat at small steps, sloped at large ones
+        self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
         self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)
@@ -477,7 +477,7 @@ def _checks(st, g, idx, ids, before):
             tags.append("steps do not resolve f: tableau restarted")
         if st.csig[c].any():
             tags.append(f"noise in f about {st.csig[c].max():.2g}")
-        if st.quantised[c]:
+        if st.quantised[c].any():
             tags.append("f constant at these steps: quantised")
         if not g.active[idx[i]]:
             if ((st.trunc[c] <= st.noise[c]) | lost[i]).all():
@@ -622,7 +622,7 @@ def _finish(st, fixed):
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
     noise = st.sigma[st.c.base]
     status[~accept & (noise > 0)] = Status.NOISY
-    status[np.broadcast_to(st.quantised[:, None], status.shape)] = Status.NOISY
+    status[st.quantised] = Status.NOISY
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
     # a jump: the value is a one-sided average (unless noise, or wiggles the steps never

@@ -70,6 +70,9 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         if not rows.any():  # (no row may give a value yet: nothing below changes best)
             continue
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
+        # (and the previous row's entry of this column, where there is one: two levels that
+        # agree where the error curve turns, a h**2 + b h**4 with a b < 0, agree by chance)
+        tr = np.fmax(tr, safety * np.abs(row[:, k] - prev[:, k]))
         err = tr + nrow[:, k]
         cand = rows[:, None] & (err < best["err"])
         if not cand.any():
@@ -91,6 +94,8 @@ def _keep_best(st, ids, best, h):
     gap = np.abs(best["value"] - st.value[ids])
     spread = np.fmax(gap, best["trunc"])
     conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
+    # (or two bars that cannot both hold: one of them is wrong, and the kept one is widened)
+    conflict |= np.isfinite(st.err[ids]) & (gap > SAFETY * (st.err[ids] + best["err"]))
     better = (best["err"] < st.err[ids]) & ~conflict
     widen = conflict
     if widen.any():
@@ -112,13 +117,17 @@ def _stop(st, g, idx, ids, row_err, noise):
     def every(cond):  # over the outputs that are still there
         return (cond | lost).all(axis=1)
 
-    done = every((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids]))
-    worse = every(row_err > 2 * st.err[ids])
-    g.stall[idx] = np.where(worse, g.stall[idx] + 1, 0)
-    accept = every(_accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
-                             st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids]))
-    raw = every(noise >= st.err[ids])
-    done |= (g.stall[idx] >= 2) & (accept | raw)
+    # each output on its own: truncation below round-off, or its error grown for two levels
+    # after a trustworthy value (a Jacobian's column of 1000 outputs waits for the last)
+    if g.stall.ndim == 1:
+        g.stall = np.zeros((len(g.ids), row_err.shape[1]), int)
+    g.stall[idx] = np.where(row_err > 2 * st.err[ids], g.stall[idx] + 1, 0)
+    accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
+                       st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids])
+    raw = noise >= st.err[ids]
+    fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) \
+        | ((g.stall[idx] >= 2) & (accept | raw))
+    done = every(fin)
     if st.rtol is not None:  # met at two levels in a row: one level to catch an aliased value
         met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
         done |= met & g.met[idx]

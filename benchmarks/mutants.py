@@ -173,7 +173,7 @@ MUTANTS = [
       "_fit_domain: one-sided stencil towards the nearer edge"),
     M("domain-need-floor", "plans.py", "need = int(levels_below(reach(line, i) / room))",
       "need = int(levels_below(reach(line, i) / room)) - 1",
-      "_fit_domain: central stencil shrunk one halving too few (crosses the edge)"),
+      "_fit_domain: a given domain's central stencil allowed 9 levels, not 8"),
     M("past-no-walkback", "detect.py", "g.e[idx[back]] = d.e[idx[back]]",
       "g.e[idx[back]] = g.e[idx[back]]", "no walk back after passing under a jump beside x"),
     M("past-not-steady", "detect.py", "g.steady[idx[past]] = True", "g.steady[idx[past]] = False",
@@ -242,6 +242,26 @@ MUTANTS = [
     M("colour-conflict", "sparse.py", "        while c in taken:\n            c += 1",
       "        while c in taken and c < 1:\n            c += 1",
       "columns sharing a row may share a colour (their entries mix)"),
+    # issue 11, 2026-12-08
+    M("noise-floor-off", "engine.py", "st.noise = np.fmax(st.noise, NOISE_Z * floor * st.amp)",
+      "st.noise = np.fmax(st.noise, 0 * floor * st.amp)",
+      "noise a window shows below the plateau threshold never enters a bar"),
+    M("edge-fit-off", "engine.py", "                if 0 < need <= (10**6 if near0 else CENTRAL_LIMIT):",
+      "                if False:", "NaN on one side always goes one-sided (no central stencil fitted)"),
+    M("edge-guess-at-0-off", "engine.py", "room = abs(x[i]) if near0 else",
+      "room = 0.0 if near0 else", "an edge met near 0 is not guessed to lie at 0"),
+    M("column-prev-off", "tableau.py",
+      "tr = np.fmax(tr, safety * np.abs(row[:, k] - prev[:, k]))", "pass",
+      "a tableau entry need not agree with the previous row's entry of its column"),
+    M("bars-overlap-off", "tableau.py",
+      "conflict |= np.isfinite(st.err[ids]) & (gap > SAFETY * (st.err[ids] + best[\"err\"]))",
+      "pass", "two bars that cannot both hold leave the kept one as it is"),
+    M("stall-per-component", "tableau.py",
+      "g.stall[idx] = np.where(row_err > 2 * st.err[ids], g.stall[idx] + 1, 0)",
+      "g.stall[idx] = np.where((row_err > 2 * st.err[ids]).all(axis=1, keepdims=True), "
+      "g.stall[idx] + 1, 0)", "a component stalls only when all its outputs stall together"),
+    M("quantised-anywhere", "detect.py", "& (h0 > xres)[:, None]", "",
+      "constant values at steps within 1000 ulps of x count as quantised"),
 ]
 
 

@@ -186,3 +186,38 @@ def test_ladder_never_steps_below_sixteen_ulps_of_x(f, x):
     res = derivlab.derivative(f, x, trace=True)
     assert not res.success
     assert min(rec.step for rec in res.trace) >= 16 * np.spacing(abs(x))
+
+
+# -- a given domain: central within CENTRAL_LIMIT levels, else one-sided ------------------------
+
+@pytest.mark.parametrize("k, status", [(150, Status.OK), (250, Status.ONE_SIDED)])
+def test_domain_edge_central_limit_is_exact(k, status):
+    """README: a domain edge may shrink a central stencil up to 8 levels of 1.9 (170x),
+    beyond that it goes one-sided. exp at 1 with its edge 1/k of the first step (2**-6) away:
+    k = 150 needs 8 levels (central), k = 250 needs 9 (one-sided): domain-need-floor."""
+    from derivlab.steps import CENTRAL_LIMIT, RATIO
+    assert RATIO ** (CENTRAL_LIMIT - 1) < 150 < RATIO ** CENTRAL_LIMIT < 250 < RATIO ** (CENTRAL_LIMIT + 1)
+    res = derivlab.derivative(np.exp, 1.0, domain=(1.0 - 2.0**-6 / k, 2.0))
+    assert res.status == status
+    _honest_if_success(res, mpmath.e)
+
+
+# -- many outputs: each stops on its own -----------------------------------------------------
+
+def test_a_column_walks_no_longer_than_its_slowest_output():
+    """Each output of a Jacobian column stops on its own rule (truncation below round-off, or
+    its error grown for two levels after a trustworthy value): the column costs what its
+    slowest output costs alone (stall-per-component walked one column 2 evaluations longer:
+    its outputs' errors never grew at the same levels)."""
+    rng = np.random.default_rng(0)
+    A, x = rng.normal(size=(40, 4)), rng.uniform(-1, 1, 4)
+
+    def f(v):
+        return np.exp(0.3 * A @ v) / (1 + (A @ v) ** 2)
+
+    for j in range(4):
+        e = np.eye(4)[j]
+        column = derivlab.derivative(lambda t, e=e: f(x + t * e), 0.0)
+        alone = max(derivlab.derivative(lambda t, i=i, e=e: f(x + t * e)[i], 0.0).nfev
+                    for i in range(40))
+        assert column.success and column.nfev <= alone

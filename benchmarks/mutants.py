@@ -260,6 +260,8 @@ MUTANTS = [
       "g.stall[idx] = np.where(row_err > 2 * st.err[ids], g.stall[idx] + 1, 0)",
       "g.stall[idx] = np.where((row_err > 2 * st.err[ids]).all(axis=1, keepdims=True), "
       "g.stall[idx] + 1, 0)", "a component stalls only when all its outputs stall together"),
+    M("probe-off", "tableau.py", "COARSE = 1 / 16 ", "COARSE = 1e300 ",
+      "a stop at coarse steps is never probed further down"),
     M("quantised-anywhere", "detect.py", "& (h0 > xres)[:, None]", "",
       "constant values at steps within 1000 ulps of x count as quantised"),
 ]

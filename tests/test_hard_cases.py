@@ -348,3 +348,18 @@ def test_many_outputs_constant_below_their_own_steps_are_not_quantised():
     res = derivlab.jacobian(lambda v: np.sin(A @ v), x)
     assert np.all(res.status == Status.OK)
     assert np.all(np.abs(res.value - np.cos(A @ x)[:, None] * A) <= res.error)
+
+
+def test_a_stop_at_coarse_steps_is_probed_far_below():
+    """float32 x = -132.276: the ladder starts at 64 (half of x's scale, as float32's
+    round-off asks for a second derivative) and the estimates of (0.72 t + 0.95)(2.77 t -
+    0.71) + cos(2.93 t - 0.47)**3 agree at 64, 34 and 18 on the polynomial's 3.99: the
+    cosine (period 2.1) averages out below round-off. That stop is probed 6 levels down,
+    whose estimate contradicts it (before: 3.99 +- 0.001 for 6.65, a success)."""
+    x = np.float32(-132.276)
+    res = derivlab.derivative(lambda t: (0.72 * t + 0.95) * (2.77 * t - 0.71)
+                              + np.cos(2.93 * t - 0.47) ** 3, x, order=2)
+    with mpmath.workdps(40):
+        t = mpmath.mpf(float(x))
+        exact = float(2 * 0.72 * 2.77 + mpmath.diff(lambda s: mpmath.cos(2.93 * s - 0.47) ** 3, t, 2))
+    assert not res.success or abs(res.value - exact) <= res.error

@@ -152,6 +152,7 @@ class _Group:
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
         self.steady = np.zeros(n, bool)  # walked back after a jump or wiggles: no more jumps
+        self.probed = np.zeros(n, bool)  # a coarse stop was checked at a far smaller step
         self.level_steps = None  # (level indices, exponents, steps) from _points, for _update
 
 

@@ -19,6 +19,8 @@ JOINT_LEVELS = 3   # levels of estimates moving like h (a joint within the stenc
 JOINT_CLEAR = 30.0  # ... a level moving like h**2 restarts the tableau (changes this far
                     # above round-off)
 KMAX = 5           # deepest Richardson column
+COARSE = 1 / 16    # a stop at a step above this (units of x's scale) is probed ...
+PROBE = 6          # ... this many levels further down
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
@@ -139,6 +141,14 @@ def _stop(st, g, idx, ids, row_err, noise):
     # steps resolve them or the ladder ends
     plateau = (st.csig[ids] > 0).any(axis=1)
     done &= ~kinky & ~st.unresolved[ids] & ~plateau
+    # a stop at steps coarse against x's scale (float32, high orders) may have averaged out
+    # wiggles far finer than the steps, below round-off there: one level PROBE levels down
+    # must agree (a contradiction widens the kept bar, see _keep_best)
+    coarse = done & ~g.probed[idx] & (ladder(st.start, g.e[idx], st.ratio) > COARSE)
+    if coarse.any():
+        done &= ~coarse
+        g.probed[idx[coarse]] = True
+        g.e[idx[coarse]] += PROBE - 1
     walk = (kinky | plateau) & ~done & ~g.steady[idx]
     g.e[idx[walk]] += JUMP - 1
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the

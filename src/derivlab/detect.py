@@ -131,8 +131,9 @@ def diagnose(st, g, idx, ids, v, H, D):
         sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
                             .sum(axis=1))
     hp = d.H[idx]
-    # a window difference shrinking slower than h**3 is no longer f's smooth part: noise at
-    # least that large is in f (the larger of two levels running: one may be small by chance)
+    # a window difference shrinking slower than h**1.5 is no longer f's smooth part: noise of
+    # about that size is in f (the larger of two levels running: one may be small by chance);
+    # a level where it falls fast again clears it
     seen = sig > (h0 / hp)[:, None] ** 1.5 * d.s[idx]
     st.floor[ids] = np.where(seen, np.maximum(sig, d.s[idx]), np.inf)
     # the estimates settled, or their change is what noise of this size makes of them

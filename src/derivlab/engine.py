@@ -174,7 +174,7 @@ class _State:
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
-        self.floor = np.full((C, Fd), np.inf)  # smallest window difference of two levels running
+        self.floor = np.full((C, Fd), np.inf)  # noise a window shows below the plateau threshold
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
@@ -603,8 +603,8 @@ def _finish(st, fixed):
         status[~np.isfinite(st.value)] = Status.NONFINITE
         return Outcome(st.value, np.full(st.value.shape, np.nan), status, st.step, st.sided, st.trace)
     _unshelve(st)
-    # noise too small to call a plateau still sets how far a value can be off: the smallest
-    # window difference (detect.diagnose) of two levels running bounds f's noise from above
+    # noise too small to call a plateau still sets how far a value can be off: the window
+    # difference of the last levels, where it stopped falling fast (detect.diagnose)
     floor = np.where(np.isfinite(st.floor), st.floor, 0.0)
     st.noise = np.fmax(st.noise, NOISE_Z * floor * st.amp)
     st.trunc = SAFETY * st.trunc

@@ -221,3 +221,29 @@ def test_a_column_walks_no_longer_than_its_slowest_output():
         alone = max(derivlab.derivative(lambda t, i=i, e=e: f(x + t * e)[i], 0.0).nfev
                     for i in range(40))
         assert column.success and column.nfev <= alone
+
+
+# -- a user's rtol judges success ---------------------------------------------------------------
+
+@pytest.mark.parametrize("sigma", [1e-8, 1e-7])
+def test_a_looser_rtol_accepts_a_noisy_value_its_bar_covers(sigma):
+    """README: rtol is the relative error still called a success. sin + noise of 1e-8 at 0.7
+    has a bar of 4e-5 relative: NOISY by default (eps**(1/3) = 6e-6), a success with
+    rtol=1e-2, the same honest value (rtol-ignored-in-acceptance)."""
+    def noisy():
+        rng = np.random.default_rng(0)
+        return lambda t: np.sin(t) + sigma * rng.standard_normal(np.shape(t))
+
+    default = derivlab.derivative(noisy(), 0.7)
+    loose = derivlab.derivative(noisy(), 0.7, rtol=1e-2)
+    assert default.status == Status.NOISY
+    assert loose.status == Status.OK and abs(loose.value - np.cos(0.7)) <= loose.error
+
+
+def test_both_sides_nan_at_a_tiny_x_restart_below_it():
+    """log(t) + log(2e-6 - t) at 1e-6: f is NaN on both sides of the first step; the walk
+    starts again with every step below |x| (below-x-off-by-one)."""
+    res = derivlab.derivative(lambda t: np.log(t) + np.log(2e-6 - t), 1e-6, trace=True)
+    assert res.success and abs(res.value) <= res.error
+    first = res.trace[0].level
+    assert max(r.step for r in res.trace if r.level != first) < 1e-6

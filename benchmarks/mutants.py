@@ -244,8 +244,8 @@ MUTANTS = [
       "        while c in taken and c < 1:\n            c += 1",
       "columns sharing a row may share a colour (their entries mix)"),
     # issue 11, 2026-12-08
-    M("noise-floor-off", "engine.py", "st.noise = np.fmax(st.noise, NOISE_Z * floor * st.amp)",
-      "st.noise = np.fmax(st.noise, 0 * floor * st.amp)",
+    M("noise-floor-off", "engine.py", "st.noise = np.fmax(st.noise, NOISE_Z * st.floor * st.amp)",
+      "st.noise = np.fmax(st.noise, 0 * st.floor * st.amp)",
       "noise a window shows below the plateau threshold never enters a bar"),
     M("edge-fit-off", "engine.py", "                if 0 < need <= (10**6 if near0 else CENTRAL_LIMIT):",
       "                if False:", "NaN on one side always goes one-sided (no central stencil fitted)"),

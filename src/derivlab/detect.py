@@ -135,7 +135,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     # about that size is in f (the larger of two levels running: one may be small by chance);
     # a level where it falls fast again clears it
     seen = sig > (h0 / hp)[:, None] ** 1.5 * d.s[idx]
-    st.floor[ids] = np.where(seen, np.maximum(sig, d.s[idx]), np.inf)
+    st.floor[ids] = np.where(seen, np.maximum(sig, d.s[idx]), 0.0)
     # the estimates settled, or their change is what noise of this size makes of them
     change = np.abs(D - d.D[idx])
     amp = np.abs(t.weights).sum() / h0 ** t.order
@@ -201,9 +201,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     # steps, and the steps are far above x's own resolution: steps walked for other outputs,
     # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
     # with 1000 outputs, constant at h = 1e-15)
-    nx = st.X.shape[1]
-    ax = st.c.axes[ids, 0]
-    xres = np.where(ax < nx, np.abs(st.X[base, np.minimum(ax, nx - 1)]), 0.0) * st.eps * 1e3
+    xres = 1e3 * st.eps * _abs_x(st, ids)
     const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
               * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
     st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
@@ -242,6 +240,17 @@ def diagnose(st, g, idx, ids, v, H, D):
     d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
     d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
     d.reset(restart)
+
+
+def _abs_x(st, ids):
+    """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
+    the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
+    n, ax = st.X.shape[1], st.c.axes[ids, 0]
+    x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
+    if (ax >= n).any():
+        v = np.abs(st.c.vectors[ax[ax >= n] - n])
+        x[ax >= n] = np.max(np.abs(st.X[st.c.base[ids[ax >= n]]]) / np.where(v > 0, v, np.inf), 1)
+    return x
 
 
 def _annihilators(u):

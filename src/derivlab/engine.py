@@ -147,7 +147,7 @@ class _Group:
         self.nrows = np.zeros(n, int)
         self.row = None    # last tableau row (n, KMAX+1, Fd)
         self.nrow = None   # its propagated round-off
-        self.stall = np.zeros(n, int)
+        self.stall = np.zeros(n, int)  # levels of growing error (per output from the first row)
         self.diag = None   # the previous level's values and jump/noise detectors (detect.diagnose)
         self.met = np.zeros(n, bool)  # rtol was met at the last level
         self.e0 = self.e.copy()       # where this group's ladder started
@@ -174,7 +174,7 @@ class _State:
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
-        self.floor = np.full((C, Fd), np.inf)  # noise a window shows below the plateau threshold
+        self.floor = np.zeros((C, Fd))  # noise a window shows below the plateau threshold
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
         self.nonfinite = np.zeros(C, bool)
@@ -445,6 +445,7 @@ def _update(st, g, v, fixed):
         g.arow = np.full((len(g.ids), KMAX + 1, 1), np.inf)
         g.moved = np.full((len(g.ids), 2, D.shape[1]), np.nan)  # last change of D, its noise
         g.linear = np.zeros((len(g.ids), D.shape[1]), int)
+        g.stall = np.zeros((len(g.ids), D.shape[1]), int)
     if g.t.even:
         _passed_joint(st, g, idx, ids, D, noise, h)
     before = st.err[ids].copy()
@@ -605,8 +606,7 @@ def _finish(st, fixed):
     _unshelve(st)
     # noise too small to call a plateau still sets how far a value can be off: the window
     # difference of the last levels, where it stopped falling fast (detect.diagnose)
-    floor = np.where(np.isfinite(st.floor), st.floor, 0.0)
-    st.noise = np.fmax(st.noise, NOISE_Z * floor * st.amp)
+    st.noise = np.fmax(st.noise, NOISE_Z * st.floor * st.amp)
     st.trunc = SAFETY * st.trunc
     st.err = st.trunc + st.noise
     finite = np.isfinite(st.value)

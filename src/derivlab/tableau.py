@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detect import NOISE_ULPS, NOISE_Z
+from .detect import NOISE_ULPS, NOISE_Z, _abs_x
 from .steps import JUMP, JUMP_CHANGE, ladder, levels_below
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
@@ -121,8 +121,6 @@ def _stop(st, g, idx, ids, row_err, noise):
 
     # each output on its own: truncation below round-off, or its error grown for two levels
     # after a trustworthy value (a Jacobian's column of 1000 outputs waits for the last)
-    if g.stall.ndim == 1:
-        g.stall = np.zeros((len(g.ids), row_err.shape[1]), int)
     g.stall[idx] = np.where(row_err > 2 * st.err[ids], g.stall[idx] + 1, 0)
     accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
                        st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids])
@@ -253,17 +251,6 @@ def _steepest(c, v, unit):
     order = np.argsort(c)
     return np.max(np.abs(np.diff(v[:, order], axis=1))
                   / (np.diff(c[order])[None, :, None] * unit[:, None, None]), axis=1)
-
-
-def _abs_x(st, ids):
-    """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
-    the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
-    n, ax = st.X.shape[1], st.c.axes[ids, 0]
-    x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
-    if (ax >= n).any():
-        v = np.abs(st.c.vectors[ax[ax >= n] - n])
-        x[ax >= n] = np.max(np.abs(st.X[st.c.base[ids[ax >= n]]]) / np.where(v > 0, v, np.inf), 1)
-    return x
 
 
 def _below_x(st, ids):

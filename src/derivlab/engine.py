@@ -279,13 +279,14 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
     from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
     the ladder (steps.ladder_ratio). ``progress``: see :class:`derivlab._progress.Progress`
-    (components finished, level by level). Components of many base points are walked a
+    (components finished, level by level, and f's evaluations as they come back). Components of many base points are walked a
     chunk of base points at a time (no trace then: its records name components);
     ``finish(X, F0, comps, outcome)`` may post-process each chunk's outcome (complex step).
     """
     bar = Progress(progress, len(comps.base), "derivatives")
     chunks = _chunks(comps, F0.shape[1], X.shape[0]) if not trace else [(0, X.shape[0])]
     outs = []
+    ev.on_count = bar.evaluated if bar.wanted else None
     try:
         with np.errstate(all="ignore"):
             for a, b in chunks:
@@ -295,6 +296,7 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
                            ratio, _Offset(bar, lo))
                 outs.append(out if finish is None else finish(X[a:b], F0[a:b], sub, out))
     finally:
+        ev.on_count = None
         bar.close()
     return outs[0] if len(outs) == 1 else Outcome(
         *(np.concatenate([getattr(o, k) for o in outs]) for k in ("value", "error", "status",

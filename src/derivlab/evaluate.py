@@ -79,6 +79,7 @@ class Evaluator:
         self.inconsistent = None  # set when f's output shape changed between points
         self.executor = executor
         self._nworkers = None
+        self.on_count = None  # called with nfev as points are evaluated (a progress bar)
 
     # -- calling f ------------------------------------------------------------
     def _call(self, x):
@@ -171,11 +172,17 @@ class Evaluator:
         if not self.vectorized:
             for i in range(n):
                 out[i] = self._single(points[i])
+                self._count()
             return out
         rows = max(1, self.chunk_bytes // max(points[0].nbytes, 1))
         for start in range(0, n, rows):
             self._batch(points[start:start + rows], out[start:start + rows])
+            self._count()
         return out
+
+    def _count(self, ahead=0):
+        if self.on_count is not None:
+            self.on_count(self.nfev + ahead)
 
     def _batch(self, pts, out, item=None):
         """``item``: what a worker returned for the batch, else f runs here."""
@@ -219,6 +226,8 @@ class Evaluator:
         else:
             for i in rest:
                 out[i] = self._single(points[i])
+                self._count()
+        self._count()
 
     # -- in an executor's workers ------------------------------------------------------
     def _spread(self, points, out):
@@ -243,13 +252,16 @@ class Evaluator:
         """Submit one task per array of points, wait for all; their items, in order."""
         ex = self.executor
         remote = copy.copy(self)  # what the workers get: f and how to call it
-        remote.executor = None
+        remote.executor = remote.on_count = None
         extra = {"pure": False} if type(ex).__module__.split(".")[0] == "distributed" else {}
-        futures = []
+        futures, results, done = [], [], 0
         try:
             for pts in parts:
                 futures.append(ex.submit(_work, remote, pts, batch, **extra))
-            results = [fut.result() for fut in futures]
+            for pts, fut in zip(parts, futures):  # (tasks are counted as they come back)
+                results.append(fut.result())
+                done += len(pts)
+                self._count(done)
         except BaseException as exc:
             for fut in futures:
                 fut.cancel()

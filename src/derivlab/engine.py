@@ -279,8 +279,9 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
     ``rtol * |value|``; ``jump`` lets a component whose estimates are still far
     from settling divide its step by 8 instead of 2. ``ratio``: between successive steps of
     the ladder (steps.ladder_ratio). ``progress``: see :class:`derivlab._progress.Progress`
-    (components finished, level by level, and f's evaluations as they come back). Components of many base points are walked a
-    chunk of base points at a time (no trace then: its records name components);
+    (components finished, level by level, and f's evaluations as they come back).
+    Components of many base points are walked a chunk of base points at a time (no trace
+    then: its records name components);
     ``finish(X, F0, comps, outcome)`` may post-process each chunk's outcome (complex step).
     """
     bar = Progress(progress, len(comps.base), "derivatives")

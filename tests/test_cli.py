@@ -117,6 +117,7 @@ def test_tour_is_the_main_job():
     ("plot", "field", "x^2 + 3*y^2", "--xlim", "-1,1", "--ylim", "-1,1"),
     ("plot", "error-vs-step", "exp(x)", "--at", "x=0.5"),
     ("descent", "(x-1)^2 + 3*(y+2)^2", "--at", "x=0,y=0", "--tol", "1e-6"),
+    ("plot", "contour", "sin(x)*y", "--workers", "2"),
 ])
 def test_pictures_are_written(args, tmp_path):
     pytest.importorskip("matplotlib")

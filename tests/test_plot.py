@@ -311,3 +311,73 @@ def test_bad_input_is_an_input_error_with_a_clear_message(call, match):
 def test_a_non_callable_f_is_a_type_error():
     with pytest.raises(derivlab.InputTypeError, match="callable or a formula"):
         plot.contour(42, (-1, 1), (-1, 1))
+
+
+# -- executors: the same picture, f evaluated elsewhere -----------------------------------------
+
+class CountingPool:
+    """A thread pool that counts the tasks it was given."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool, self.tasks = ThreadPoolExecutor(2), 0
+
+    def submit(self, fn, *args, **kwargs):
+        self.tasks += 1
+        return self.pool.submit(fn, *args, **kwargs)
+
+
+def drawn(ax):
+    """Everything a picture holds in numbers: its lines, collections' offsets and arrows."""
+    out = [ax.get_title()] + [ln.get_label() for ln in ax.get_lines()]
+    out += [np.asarray(ln.get_xydata()) for ln in ax.get_lines()]
+    for c in ax.collections:
+        out += [np.asarray(c.get_offsets())] + [np.asarray(getattr(c, k)) for k in ("U", "V")
+                                                 if hasattr(c, k)]
+    return out
+
+
+def same(a, b):
+    assert len(a) == len(b)
+    for u, v in zip(a, b):
+        if isinstance(u, str):
+            assert u == v
+        else:
+            np.testing.assert_array_equal(u, v)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS) + ["surface"])
+def test_every_plot_evaluates_f_in_an_executor_to_the_same_picture(name):
+    pool = CountingPool()
+    call = {**CALLS, "surface": lambda ax: plot.surface(QUAD, (-1, 1), (-1, 1), n=5, ax=ax)}[name]
+    fig = plt.figure()
+    serial = drawn(call(fig.add_subplot(projection="3d" if name == "surface" else None)))
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d" if name == "surface" else None)
+    with_pool = {
+        "tangent": lambda ax: plot.tangent("x^3", 1.0, ax=ax, executor=pool),
+        "contour": lambda ax: plot.contour(QUAD, (-1, 1), (-1, 1), n=10, ax=ax, executor=pool),
+        "field": lambda ax: plot.field(QUAD, (-1, 1), (-1, 1), n=4, ax=ax, executor=pool),
+        "error_vs_step": lambda ax: plot.error_vs_step("exp(x)", 0.5, ax=ax, executor=pool),
+        "descent": lambda ax: plot.descent(QUAD, gd_path(steps=2), ax=ax, executor=pool),
+        "surface": lambda ax: plot.surface(QUAD, (-1, 1), (-1, 1), n=5, ax=ax, executor=pool),
+    }[name]
+    same(drawn(with_pool(ax)), serial)
+    assert pool.tasks > 0
+    pool.pool.shutdown()
+
+
+def sin_v(v):  # module level: a process pool sends it by reference
+    return np.sin(v[..., 0]) * np.cos(v[..., 1])
+
+
+def test_field_with_workers_and_lambdas_refused_for_processes():
+    ax = plot.field(sin_v, (-1, 1), (-1, 1), n=4, workers=2)
+    q = ax.collections[-1]
+    X, Y = np.asarray(q.get_offsets()).T
+    np.testing.assert_allclose(q.U, -np.cos(X) * np.cos(Y), atol=1e-9)
+    with pytest.raises(InputError, match="cannot be sent to the worker processes of workers=2"):
+        plot.contour(lambda v: v[..., 0], (-1, 1), (-1, 1), workers=2)
+    with pytest.raises(InputError, match="give executor or workers, not both"):
+        plot.tangent(np.sin, 1.0, executor=CountingPool(), workers=2)

@@ -403,7 +403,8 @@ def plot(kind: str = typer.Argument(..., help="tangent, surface, contour, field 
          at: Optional[str] = typer.Option(None, "--at", help="The point (tangent, error-vs-step)."),
          xlim: Optional[str] = typer.Option(None, "--xlim", help="The x range a,b."),
          ylim: Optional[str] = typer.Option(None, "--ylim", help="The y range a,b (two variables)."),
-         out: str = typer.Option(..., "-o", "--output", help="The picture: a .png, .svg or .pdf.")):
+         out: str = typer.Option(..., "-o", "--output", help="The picture: a .png, .svg or .pdf."),
+         workers: Optional[int] = _WORKERS):
     """Draw f: its tangent, surface, contours, -grad f field, or error against the step.
 
     Example: derivlab plot tangent "3*x*exp(x)" --at x=1 -o tangent.png
@@ -417,11 +418,11 @@ def plot(kind: str = typer.Argument(..., help="tangent, surface, contour, field 
         if at is None:
             raise derivlab.InputError(f"the {kind} plot needs --at (the point)")
         x = next(iter(_point(at, f.variables).values()), 0.0)
-        ax = plots.tangent(f, x, xlim=_interval(xlim, "--xlim")) if kind == "tangent" \
-            else plots.error_vs_step(f, x)
+        ax = plots.tangent(f, x, xlim=_interval(xlim, "--xlim"), workers=workers) \
+            if kind == "tangent" else plots.error_vs_step(f, x, workers=workers)
     else:
         lims = [_interval(xlim, "--xlim") or (-2.0, 2.0), _interval(ylim, "--ylim") or (-2.0, 2.0)]
-        ax = getattr(plots, kind)(f, *lims)
+        ax = getattr(plots, kind)(f, *lims, workers=workers)
     _save(ax, out)
 
 
@@ -449,7 +450,7 @@ def descent(formula: str = typer.Argument(..., help='f to minimise, e.g. "(x-1)^
     if out is not None:
         from derivlab import plot as plots
 
-        _save(plots.descent(f, run), out)
+        _save(plots.descent(f, run, workers=workers), out)
     if not run.success:
         raise _Exit(1)
 

@@ -10,10 +10,16 @@ function of two variables is ``f(v)`` with ``v[..., 0]`` and ``v[..., 1]`` the c
 or a formula of two variables (x along the first axis: its variables in
 :attr:`~derivlab.Formula.variables` order). A callable that cannot take a stack of points is
 called once per point.
+
+Every function also takes ``executor=`` (a ``concurrent.futures.Executor`` or a Dask
+``distributed.Client``) or ``workers=N`` (a process pool for the plot, shut down at its end),
+as :func:`derivlab.derivative` does: each value and derivative the picture needs is
+evaluated there, for an f that is expensive.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -26,7 +32,7 @@ __all__ = ["tangent", "surface", "contour", "field", "error_vs_step", "descent"]
 SEEDS_STEP = 1e-4  #: the learners' fixed step
 
 
-def tangent(f, x, *, h=None, xlim=None, ax=None):
+def tangent(f, x, *, h=None, xlim=None, ax=None, executor=None, workers=None):
     """f around x with its tangent at x (slope from :func:`derivlab.derivative`, error in the
     legend), and with ``h`` the secants through (x, f(x)) and (x+h, f(x+h)).
 
@@ -39,6 +45,8 @@ def tangent(f, x, *, h=None, xlim=None, ax=None):
     xlim : (lo, hi), optional
         The interval drawn; default x +- max(1, 1.25 max|h|).
     ax : matplotlib Axes, optional
+    executor, workers : optional
+        Where f is evaluated (see the module's notes).
 
     Returns
     -------
@@ -60,16 +68,17 @@ def tangent(f, x, *, h=None, xlim=None, ax=None):
     steps = [] if h is None else _steps(h)
     wide = max([1.0] + [1.25 * abs(s) for s in steps])
     lo, hi = (x - wide, x + wide) if xlim is None else _interval("xlim", xlim)
-    ax = _axes(ax)
     t = np.linspace(lo, hi, 400)
-    ft = _values(fn, t)
-    res = derivative(f, x)
-    fx = _values(fn, np.array([x]))[0]
+    with _pool(f, executor, workers) as pool:
+        ft = _values(fn, t, pool)
+        res = derivative(f, x, executor=pool)
+        fx = _values(fn, np.array([x]), pool)[0]
+        fh = _values(fn, x + np.array(steps), pool) if steps else []
+    ax = _axes(ax)
     ax.plot(t, ft, color="C0", lw=2, label="f")
     ax.plot(t, fx + res.value * (t - x), color="C3", lw=2,
             label=f"tangent at x={x:g}, slope {res.value:.6g} ± {res.error:.1g}" + _failed(res))
     shades = _pyplot().get_cmap("Oranges")(np.linspace(0.85, 0.45, max(len(steps), 1)))
-    fh = _values(fn, x + np.array(steps)) if steps else []
     for s, fs, color in zip(steps, fh, shades):
         slope = (fs - fx) / s
         ax.plot(t, fx + slope * (t - x), color=color, lw=1.2, ls="--",
@@ -83,7 +92,7 @@ def tangent(f, x, *, h=None, xlim=None, ax=None):
     return ax
 
 
-def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None):
+def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None, executor=None, workers=None):
     """A function of two variables as a 3-D surface over ``xlim`` x ``ylim``.
 
     Parameters
@@ -98,6 +107,8 @@ def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None):
         f takes the coordinates as two arguments.
     ax : a 3-D matplotlib Axes, optional
         ``fig.add_subplot(projection="3d")``.
+    executor, workers : optional
+        Where f is evaluated (see the module's notes).
 
     Returns
     -------
@@ -115,7 +126,8 @@ def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None):
     vx, vy = fn.names
     if ax is not None and getattr(ax, "name", "") != "3d":
         raise InputError("surface needs a 3-D Axes: fig.add_subplot(projection='3d')")
-    X, Y, Z = _grid(fn, xlim, ylim, n)
+    with _pool(f, executor, workers) as pool:
+        X, Y, Z = _grid(fn, xlim, ylim, n, pool)
     ax = _axes(ax, "3d")
     surf = ax.plot_surface(X, Y, np.ma.masked_invalid(Z), rstride=1, cstride=1, cmap="viridis",
                            linewidth=0, antialiased=True)
@@ -129,7 +141,8 @@ def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None):
     return ax
 
 
-def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None):
+def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None, executor=None,
+            workers=None):
     """Filled contours of a function of two variables, with contour lines and a colorbar.
 
     Parameters are those of :func:`surface`; ``levels`` (an int or a sequence of values) is
@@ -145,14 +158,16 @@ def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None):
     """
     fn = _function(f, 2, "contour", unpack)
     vx, vy = fn.names
-    X, Y, Z = _grid(fn, xlim, ylim, n)
+    with _pool(f, executor, workers) as pool:
+        X, Y, Z = _grid(fn, xlim, ylim, n, pool)
     ax = _axes(ax)
     _contours(ax, X, Y, Z, levels, f"f({vx}, {vy})")
     _labels(ax, f"contours of {fn.name}", vx, vy)
     return ax
 
 
-def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None):
+def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None, executor=None,
+          workers=None):
     """Arrows of -grad f on an n x n grid (one batched :func:`derivlab.gradient` call) over
     faint contours of f; points where the gradient failed are marked with a red x.
 
@@ -174,13 +189,15 @@ def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None):
     (x0, x1), (y0, y1), n = _interval("xlim", xlim), _interval("ylim", ylim), V.check_int("n", n, 2)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     points = np.stack([X.ravel(), Y.ravel()], axis=-1)
-    res = gradient(f, points, batch=True, unpack=fn.unpack and not fn.formula)
+    with _pool(f, executor, workers) as pool:
+        res = gradient(f, points, batch=True, unpack=fn.unpack and not fn.formula, executor=pool)
+        grid = _grid(fn, (x0, x1), (y0, y1), 80, pool)
     G = np.array(res.value, dtype=float).reshape(-1, 2)
     bad = ~(np.asarray(res.status >= 0, dtype=bool).reshape(-1, 2).all(axis=1)
             & np.isfinite(G).all(axis=1))
     U, W = np.where(bad, np.nan, -G[:, 0]), np.where(bad, np.nan, -G[:, 1])
     ax = _axes(ax)
-    _contours(ax, *_grid(fn, (x0, x1), (y0, y1), 80), 12, filled=False)
+    _contours(ax, *grid, 12, filled=False)
     if normalize:
         size = np.hypot(U, W)
         unit = np.where(size > 0, size, 1.0)
@@ -200,7 +217,7 @@ def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None):
     return ax
 
 
-def error_vs_step(f, x, *, order=1, exact=None, ax=None):
+def error_vs_step(f, x, *, order=1, exact=None, ax=None, executor=None, workers=None):
     """|error| against the step h, log-log: forward (O(h)), central (O(h^2)) and central of
     accuracy 4 (O(h^4)) differences at fixed steps, the seeds' h = 1e-4, and derivlab's
     adaptive step with its error bar.
@@ -218,6 +235,8 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None):
         The true derivative. Default: SymPy's exact value (``method="symbolic"``) for a
         formula, else derivlab's adaptive value (errors below its bar are not resolved).
     ax : matplotlib Axes, optional
+    executor, workers : optional
+        Where f is evaluated (see the module's notes).
 
     Returns
     -------
@@ -232,11 +251,16 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None):
     ('log', 'log')
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
-    from .api import derivative
-
     fn = _function(f, 1, "error_vs_step")
     x, order = _point(x), V.check_int("order", order, 1)
-    res = derivative(f, x, order=order)
+    with _pool(f, executor, workers) as pool:
+        return _error_vs_step(f, fn, x, order, exact, ax, pool)
+
+
+def _error_vs_step(f, fn, x, order, exact, ax, pool):
+    from .api import derivative
+
+    res = derivative(f, x, order=order, executor=pool)
     if exact is not None:
         ref, against = V.check_real("exact", exact), "the exact value"
     elif fn.formula:
@@ -253,7 +277,7 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None):
     tiny = np.finfo(float).eps * max(abs(ref), 1e-300) / 4
     kinds = (("forward", 1, "C0"), ("central", 2, "C1"), ("central", 4, "C2"))
     errs = [np.abs(derivative(f, np.full(hs.shape, x), order=order, method=m, accuracy=acc,
-                              step=hs).value - ref) for m, acc, _ in kinds]
+                              step=hs, executor=pool).value - ref) for m, acc, _ in kinds]
     errs = [np.where(e > 0, e, np.nan) for e in errs]  # exactly 0 has no place on a log scale
     a = int(np.argmin(np.abs(np.log(hs / (0.1 * scale)))))  # anchor of the guides: h = 0.1 scale
     for (method, acc, color), err in zip(kinds, errs):
@@ -274,7 +298,7 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None):
             ax.annotate(f"round-off ∝ 1/h{_sup(order)}", (hs[r], e[r]), xytext=(30, -4),
                         textcoords="offset points", fontsize="small", va="top",
                         arrowprops={"arrowstyle": "->", "color": "0.3"})
-    seeds = derivative(f, x, order=order, step=SEEDS_STEP).value
+    seeds = derivative(f, x, order=order, step=SEEDS_STEP, executor=pool).value
     ax.axvline(SEEDS_STEP, color="0.4", ls="--", lw=1,
                label=f"h = 1e-4 (the seeds'): central error {abs(seeds - ref):.1g}")
     own = against == "derivlab's adaptive value"
@@ -298,7 +322,8 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None):
     return ax
 
 
-def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None):
+def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None, executor=None,
+            workers=None):
     """A descent path (points of shape (k, 2), or an object with a ``.path`` of that shape)
     over the contours of f, with its start and end marked and arrows between iterates.
 
@@ -312,6 +337,8 @@ def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None):
         Contour levels (an int: spread over the values of f in the window).
     unpack : bool, optional
     ax : matplotlib Axes, optional
+    executor, workers : optional
+        Where f is evaluated (see the module's notes).
 
     Examples
     --------
@@ -330,14 +357,15 @@ def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None):
     P = _path(path)
     xlim = _around(P[:, 0]) if xlim is None else _interval("xlim", xlim)
     ylim = _around(P[:, 1]) if ylim is None else _interval("ylim", ylim)
-    X, Y, Z = _grid(fn, xlim, ylim, 100)
+    with _pool(f, executor, workers) as pool:
+        X, Y, Z = _grid(fn, xlim, ylim, 100, pool)
+        fP = _values(fn, P[[0, -1]], pool)
     ax = _axes(ax)
     if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
         finite = Z[np.isfinite(Z)]  # quantiles: rings also where f is flat, near a minimum
         levels = np.unique(np.quantile(finite, np.linspace(0, 1, max(int(levels), 2)))) \
             if finite.size else levels
     _contours(ax, X, Y, Z, levels, alpha=0.6)
-    fP = _values(fn, P[[0, -1]])
     k = len(P) - 1
     ax.plot(P[:, 0], P[:, 1], "o-", color="C3", ms=3, lw=1, label=f"path ({k + 1} points)")
     if 0 < k <= 40:
@@ -408,13 +436,22 @@ def _function(f, nvars, what, unpack=False):
     return _Fn(form, nvars > 1, text, form.variables, True)
 
 
-def _values(fn, points):
+@contextmanager
+def _pool(f, executor, workers):
+    """The plot's executor (None: here), checked; for ``workers=N`` a process pool that the
+    plot shuts down when it ends."""
+    with V.evaluation_pool(executor, workers) as pool:
+        V.check_picklable(pool, f, (), workers)
+        yield pool
+
+
+def _values(fn, points, pool=None):
     """f at each row of ``points`` as floats, NaN where f fails (one batch if f takes it)."""
     from .api import _centre
     from .evaluate import Evaluator
 
     points = np.asarray(points, dtype=float)
-    ev = Evaluator(fn.call, points.shape[1:], unpack=fn.unpack and points.ndim > 1)
+    ev = Evaluator(fn.call, points.shape[1:], unpack=fn.unpack and points.ndim > 1, executor=pool)
     F, _ = _centre(ev, points)
     if F is None:
         raise InputError(f"f could not be evaluated at any point of the plot: {ev.first_error}")
@@ -424,10 +461,10 @@ def _values(fn, points):
     return F[:, 0]
 
 
-def _grid(fn, xlim, ylim, n):
+def _grid(fn, xlim, ylim, n, pool=None):
     (x0, x1), (y0, y1), n = _interval("xlim", xlim), _interval("ylim", ylim), V.check_int("n", n, 2)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    Z = _values(fn, np.stack([X.ravel(), Y.ravel()], axis=-1)).reshape(n, n)
+    Z = _values(fn, np.stack([X.ravel(), Y.ravel()], axis=-1), pool).reshape(n, n)
     return X, Y, Z
 
 

@@ -106,32 +106,34 @@ def diagnose(st, g, idx, ids, v, H, D):
     hp, sp = d.H[idx], d.s[idx]
     # the window: this level's points, f(x), and the last two levels' points less those nearly
     # on one already in (2h against 1.9h): they would make the window's weights huge
-    offs = np.empty((n, 3 * k + 1))
-    vals = np.empty((n, 3 * k + 1, Fd), np.result_type(v, F0, d.v))
-    offs[:, :k], offs[:, k] = cz * h0[:, None], 0.0
-    vals[:, :k], vals[:, k] = v[:, nz], F0
+    # (points first: reductions over them are then fast)
+    offs = np.empty((3 * k + 1, n))
+    vals = np.empty((3 * k + 1, n, Fd), np.result_type(v, F0, d.v))
+    offs[:k], offs[k] = cz[:, None] * h0, 0.0
+    vals[:k], vals[k] = v[:, nz].transpose(1, 0, 2), F0
     for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
-        o = cz * hl[:, None]
+        o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
         gap = np.full(o.shape, np.inf)
-        for j in range(lo):  # (a reduction along a short axis is slow)
-            gap = np.fmin(gap, np.abs(o - offs[:, j:j + 1]))
-        offs[:, lo:lo + k] = np.where(gap > 0.25 * h0[:, None], o, np.nan)
-        vals[:, lo:lo + k] = vl[idx][:, nz]
+        for j in range(lo):
+            gap = np.fmin(gap, np.abs(o - offs[j]))
+        offs[lo:lo + k] = np.where(gap > 0.25 * h0, o, np.nan)
+        vals[lo:lo + k] = vl[idx][:, nz].transpose(1, 0, 2)
     use = np.isfinite(offs)
     sig = np.full((n, Fd), np.nan)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
     if t.kind == "central":
-        have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(1, 2))
+        have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
         rows = np.flatnonzero(have)
-        u = use[rows]
+        u = use[:, rows].T
         # rows of one pattern of points together (one, but for jumps of the ladder)
         parts = [] if not len(rows) else [rows] if (u == u[0]).all() else \
             [rows[(u == q).all(axis=1)] for q in np.unique(u, axis=0)]
         for rows in parts:
-            pattern = use[rows[0]]
-            w = _annihilators(offs[rows][:, pattern])
-            sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
+            pattern = use[:, rows[0]]
+            w = _annihilators(offs[pattern][:, rows].T)
+            sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w,
+                                                  vals[pattern][:, rows].transpose(1, 0, 2))) ** 2)
                                 .sum(axis=1))
     ratio = (h0 / hp)[:, None]
     # a window difference shrinking slower than h**1.5 is no longer f's smooth part: noise of
@@ -150,7 +152,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     flat = sig > ratio ** NOISE_SHRINK * sp
     nflat = np.where(flat & settled, d.flat[idx] + 1, 0)
     d.flat[idx] = nflat
-    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=1) \
+    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=0) \
         + st.tiny
     above = sig > NOISE_ABOVE * rounding
     noisy = (nflat >= 2) & above
@@ -160,7 +162,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     # three levels in a row far below the plateau (f not constant there): the plateau was
     # wiggles that steps this small resolve (t + sin(2 pi t) at t = 1e6, steps from 2**14
     # down), not noise. What was kept at the wiggly steps goes too.
-    calm = (sig < csig / NOISE_CALM) & ~((vals == F0[:, None]) | ~use[:, :, None]).all(axis=1)
+    calm = (sig < csig / NOISE_CALM) & ~((vals == F0) | ~use[:, :, None]).all(axis=0)
     ncalm = d.calm[idx]
     first = calm & (ncalm == 0)
     # (the walk will go back to the level after the last wiggly one)

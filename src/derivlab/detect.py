@@ -162,7 +162,9 @@ def diagnose(st, g, idx, ids, v, H, D):
     # three levels in a row far below the plateau (f not constant there): the plateau was
     # wiggles that steps this small resolve (t + sin(2 pi t) at t = 1e6, steps from 2**14
     # down), not noise. What was kept at the wiggly steps goes too.
-    calm = (sig < csig / NOISE_CALM) & ~((vals == F0) | ~use[:, :, None]).all(axis=0)
+    calm = sig < csig / NOISE_CALM
+    if calm.any():
+        calm &= ~((vals == F0) | ~use[:, :, None]).all(axis=0)
     ncalm = d.calm[idx]
     first = calm & (ncalm == 0)
     # (the walk will go back to the level after the last wiggly one)
@@ -208,28 +210,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
     const = (v == F0[:, None]).all(axis=1)
-    # (only where the value found so far would move f far above its rounding across these
-    # steps, and the steps are far above x's own resolution: steps walked for other outputs,
-    # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
-    # with 1000 outputs, constant at h = 1e-15)
-    xres = 1e3 * st.eps * _abs_x(st, ids)
-    const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
-              * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
-    st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
-    # ... or after two levels whose values differed from f(x) by multiples of one quantum far
-    # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
-    # (the entries where both earlier levels moved far above round-off, found at once: a
-    # sparse Jacobian has many constant outputs, and only these few need a closer look)
-    m = v.shape[1]
     if const.any():  # (only the rows of a constant f need a look)
-        cr = np.flatnonzero(const.any(axis=1))
-        dvall = np.abs(np.concatenate([d.v[idx[cr]], d.v2[idx[cr]]], axis=1) - F0[cr, None])
-        bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[cr, None])
-        for i, j in zip(*np.nonzero(const[cr] & bigall[:, :m].any(axis=1)
-                                    & bigall[:, m:].any(axis=1))):
-            dv = dvall[i, :, j][bigall[i, :, j]]
-            q = _quantum(dv)
-            st.quantised[ids[cr[i]], j] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
+        _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding)
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
@@ -253,6 +235,33 @@ def diagnose(st, g, idx, ids, v, H, D):
     d.reset(restart)
 
 
+def _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding):
+    """diagnose's look at the entries ``const`` where f was constant over this level: is f
+    quantised there (st.quantised)?"""
+    # (only where the value found so far would move f far above its rounding across these
+    # steps, and the steps are far above x's own resolution: steps walked for other outputs,
+    # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
+    # with 1000 outputs, constant at h = 1e-15)
+    xres = 1e3 * st.eps * _abs_x(st, ids)
+    const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
+              * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
+    st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
+    # ... or after two levels whose values differed from f(x) by multiples of one quantum far
+    # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
+    # (the entries where both earlier levels moved far above round-off, found at once: a
+    # sparse Jacobian has many constant outputs, and only these few need a closer look)
+    m = v.shape[1]
+    if const.any():
+        cr = np.flatnonzero(const.any(axis=1))
+        dvall = np.abs(np.concatenate([d.v[idx[cr]], d.v2[idx[cr]]], axis=1) - F0[cr, None])
+        bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[cr, None])
+        for i, j in zip(*np.nonzero(const[cr] & bigall[:, :m].any(axis=1)
+                                    & bigall[:, m:].any(axis=1))):
+            dv = dvall[i, :, j][bigall[i, :, j]]
+            q = _quantum(dv)
+            st.quantised[ids[cr[i]], j] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
+
+
 def _abs_x(st, ids):
     """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
     the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
@@ -271,7 +280,7 @@ def _annihilators(u):
     on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
     u = u / np.abs(u).max(axis=1, keepdims=True)
     if len(u) < 2:
-        return _basis(u)
+        return _basis_of(u.tobytes())
     # (the windows of one ladder are mostly one pattern of points, bit for bit, once scaled:
     # each such pattern is worked out once, and rows do not mix, so the result is the same)
     w = np.empty((*u.shape, 2))
@@ -280,10 +289,19 @@ def _annihilators(u):
         if len(rest) < 2:
             break
         same = (u[rest] == u[rest[0]]).all(axis=1)
-        w[rest[same]] = _basis(u[rest[:1]])
+        w[rest[same]] = _basis_of(u[rest[0]].tobytes())
         rest = rest[~same]
     if len(rest):
         w[rest] = _basis(u[rest])
+    return w
+
+
+@functools.lru_cache(maxsize=256)
+def _basis_of(row):
+    """_basis of one row given as its bytes (the same windows come back at every call on the
+    same ladder), read-only."""
+    w = _basis(np.frombuffer(row)[None])
+    w.flags.writeable = False
     return w
 
 
@@ -357,7 +375,7 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         else:
             offs, vals = c[c != 0], v[:, c != 0]
         j = k + 1 if k % 2 else k - 1
-        W = _line_weights(tuple(float(o) for o in offs), j)
+        W = _line_weights(tuple(offs.tolist()), j)
     ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
     # (n, lines, Fd): the detector on each line, and its round-off
     C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j

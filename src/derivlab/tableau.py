@@ -93,7 +93,7 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         mag = np.maximum(np.maximum(np.abs(row[:, k]), np.abs(row[:, k - 1])), np.abs(prev[:, k - 1]))
         for name, new in (("err", err), ("value", row[:, k]), ("trunc", tr),
                           ("noise", nrow[:, k]), ("mag", mag),
-                          ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):
+                          ("amp", arow[:, k])):  # (amp broadcasts along the outputs)
             best[name] = np.where(cand, new, best[name])
     if filled <= KMAX:
         row[:, filled:], nrow[:, filled:], arow[:, filled:] = np.nan, np.inf, np.inf
@@ -238,19 +238,16 @@ def _noise(st, t, ids, v, h, div):
         # (x itself among the points: near an extremum the slope across x +- h is small,
         # the slopes at the points, where x's rounding acts, are not)
         c = t.coef[:, 0]
-        order, order_x, p = t.line_order
+        order, order_x, p, gaps, gaps_x = t.line_order
         # |slopes| between neighbouring points (n, m-1, Fd)
-        slopes = np.abs(np.diff(v[:, order], axis=1)) \
-            / (np.diff(c[order])[None, :, None] * unit[:, None, None])
+        slopes = np.abs(np.diff(v[:, order], axis=1)) / (gaps[None, :, None] * unit[:, None, None])
         steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
-        if not (c == 0).any():
+        if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
-            cx = np.append(c, 0.0)[order_x]
             vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
-            near = np.abs(np.diff(vx, axis=1)) / (np.diff(cx[max(p - 1, 0):p + 2])[None, :, None]
-                                                  * unit[:, None, None])
+            near = np.abs(np.diff(vx, axis=1)) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
             with_x = np.max(near, axis=1)
             for part in rest:  # (the max of the union: max is exact in any order)

@@ -100,88 +100,101 @@ def diagnose(st, g, idx, ids, v, H, D):
         return
     c = t.coef[:, 0]
     nz = c != 0
+    cz = c[nz]
+    k = len(cz)
     h0 = H[:, 0]
+    hp, sp = d.H[idx], d.s[idx]
     # the window: this level's points, f(x), and the last two levels' points less those nearly
     # on one already in (2h against 1.9h): they would make the window's weights huge
-    offs = [c[nz][None] * h0[:, None], np.zeros((n, 1))]
-    vals = [v[:, nz], F0[:, None]]
-    for hl, vl in ((d.H[idx], d.v[idx]), (d.H2[idx], d.v2[idx])):
-        o = c[nz][None] * hl[:, None]
-        taken = np.concatenate(offs, axis=1)
+    # (points first: reductions over them are then fast)
+    offs = np.empty((3 * k + 1, n))
+    vals = np.empty((3 * k + 1, n, Fd), np.result_type(v, F0, d.v))
+    offs[:k], offs[k] = cz[:, None] * h0, 0.0
+    vals[:k], vals[k] = v[:, nz].transpose(1, 0, 2), F0
+    for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
+        o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
         gap = np.full(o.shape, np.inf)
-        for j in range(taken.shape[1]):  # (a reduction along a short last axis is slow)
-            gap = np.fmin(gap, np.abs(o - taken[:, j:j + 1]))
-        o = np.where(gap > 0.25 * h0[:, None], o, np.nan)
-        offs.append(o)
-        vals.append(vl[:, nz])
-    offs, vals = np.concatenate(offs, axis=1), np.concatenate(vals, axis=1)
+        for j in range(lo):
+            gap = np.fmin(gap, np.abs(o - offs[j]))
+        offs[lo:lo + k] = np.where(gap > 0.25 * h0, o, np.nan)
+        vals[lo:lo + k] = vl[idx][:, nz].transpose(1, 0, 2)
     use = np.isfinite(offs)
-    # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
-    have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(1, 2)) \
-        & (t.kind == "central")
     sig = np.full((n, Fd), np.nan)
-    key = use @ (1 << np.arange(use.shape[1]))
-    kh = key[have]
-    keys = () if not len(kh) else (kh[:1] if (kh == kh[0]).all() else np.unique(kh))
-    for k in keys:  # (one pattern, but for jumps of the ladder)
-        rows = np.flatnonzero(have) if len(keys) == 1 else np.flatnonzero(have & (key == k))
-        pattern = use[rows[0]]
-        w = _annihilators(offs[rows][:, pattern])
-        sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w, vals[rows][:, pattern])) ** 2)
-                            .sum(axis=1))
-    hp = d.H[idx]
+    # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
+    if t.kind == "central":
+        have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
+        rows = np.flatnonzero(have)
+        u = use[:, rows].T
+        # rows of one pattern of points together (one, but for jumps of the ladder)
+        parts = [] if not len(rows) else [rows] if (u == u[0]).all() else \
+            [rows[(u == q).all(axis=1)] for q in np.unique(u, axis=0)]
+        for rows in parts:
+            pattern = use[:, rows[0]]
+            w = _annihilators(offs[pattern][:, rows].T)
+            sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w,
+                                                  vals[pattern][:, rows].transpose(1, 0, 2))) ** 2)
+                                .sum(axis=1))
+    ratio = (h0 / hp)[:, None]
     # a window difference shrinking slower than h**1.5 is no longer f's smooth part: noise of
     # about that size is in f (the larger of two levels running: one may be small by chance);
     # a level where it falls fast again clears it
-    seen = sig > (h0 / hp)[:, None] ** 1.5 * d.s[idx]
-    st.floor[ids] = np.where(seen, np.maximum(sig, d.s[idx]), 0.0)
+    seen = sig > ratio ** 1.5 * sp
+    st.floor[ids] = np.where(seen, np.maximum(sig, sp), 0.0)
     # the estimates settled, or their change is what noise of this size makes of them
-    change = np.abs(D - d.D[idx])
-    amp = np.abs(t.weights).sum() / h0 ** t.order
+    Dp = d.D[idx]
+    change = np.abs(D - Dp)
+    amp = t.abs_weights[1] / h0 ** t.order
     steady = change <= JUMP_CHANGE * np.abs(D)
     settled = steady | (change <= 10 * sig * amp[:, None])
     # a smooth f's window differences shrink like (h / h_prev)**(N-2) (N = 7 points), a jump's
     # in f or f' like h or h**2; noise stays put. Flat: slower than h**0.75
-    shrink = (h0 / hp)[:, None] ** NOISE_SHRINK
-    flat = sig > shrink * d.s[idx]
-    d.flat[idx] = np.where(flat & settled, d.flat[idx] + 1, 0)
-    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=1) \
+    flat = sig > ratio ** NOISE_SHRINK * sp
+    nflat = np.where(flat & settled, d.flat[idx] + 1, 0)
+    d.flat[idx] = nflat
+    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=0) \
         + st.tiny
     above = sig > NOISE_ABOVE * rounding
-    noisy = (d.flat[idx] >= 2) & above
-    level = np.where(noisy, np.fmax(sig, d.s[idx]), 0)
-    st.csig[ids] = np.fmax(st.csig[ids], level)
+    noisy = (nflat >= 2) & above
+    level = np.where(noisy, np.fmax(sig, sp), 0)
+    csig = np.fmax(st.csig[ids], level)
+    st.csig[ids] = csig
     # three levels in a row far below the plateau (f not constant there): the plateau was
     # wiggles that steps this small resolve (t + sin(2 pi t) at t = 1e6, steps from 2**14
     # down), not noise. What was kept at the wiggly steps goes too.
-    calm = (sig < st.csig[ids] / NOISE_CALM) & ~((vals == F0[:, None]) | ~use[:, :, None]).all(axis=1)
-    first = calm & (d.calm[idx] == 0)
+    calm = sig < csig / NOISE_CALM
+    if calm.any():
+        calm &= ~((vals == F0) | ~use[:, :, None]).all(axis=0)
+    ncalm = d.calm[idx]
+    first = calm & (ncalm == 0)
     # (the walk will go back to the level after the last wiggly one)
-    d.calm_e[idx] = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
-    d.calm[idx] = np.where(calm, d.calm[idx] + 1, 0)
-    free = d.calm[idx] >= 3
-    restart = idx[free.any(axis=1)]
-    if free.any():
-        rows = free.any(axis=1)
-        st.csig[ids] = np.where(free, 0.0, st.csig[ids])
+    calm_e = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
+    d.calm_e[idx] = calm_e
+    ncalm = np.where(calm, ncalm + 1, 0)
+    d.calm[idx] = ncalm
+    free = ncalm >= 3
+    freed = free.any(axis=1)
+    restart = idx[freed]
+    if freed.any():
+        rows = freed
+        st.csig[ids] = np.where(free, 0.0, csig)
         for name in ("err", "trunc", "noise"):
             getattr(st, name)[ids[rows]] = np.inf
         st.shelf["err"][ids[rows]] = np.inf
         st.kink[ids[rows]] = False  # (the wiggles looked like jumps too)
         # the walk starts again at the first calm level, with fresh tableau and detectors
-        g.e[idx[rows]] = np.where(free, d.calm_e[idx], g.e[idx, None]).min(axis=1)[rows] - 1
+        g.e[idx[rows]] = np.where(free, calm_e, g.e[idx, None]).min(axis=1)[rows] - 1
         g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
         g.steady[idx[rows]] = True
-    if level.any() or free.any():  # (csig changed: sigma follows; else it stands)
+    if level.any() or freed.any():  # (csig changed: sigma follows; else it stands)
         st.sigma[:] = 0
         np.maximum.at(st.sigma, st.c.base, st.csig)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
     # t = 1000 with h = 128): not a basis for stopping
     # (so are estimates exactly equal while f is far from a low polynomial on the window:
     # wiggles cancelling by symmetry, t + a sin(4 pi t) at t = 1000 for order 2)
-    odd = (flat | (D == d.D[idx])) & above
-    unres = (odd & ~noisy & (st.sigma[base] == 0)).any(axis=1) & ~free.any(axis=1)
+    odd = (flat | (D == Dp)) & above
+    unres = (odd & ~noisy & (st.sigma[base] == 0)).any(axis=1) & ~freed
     st.unresolved[ids] = unres
     # nothing learnt at such steps counts: the tableau starts again, the kept value goes
     if unres.any():
@@ -197,28 +210,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
     const = (v == F0[:, None]).all(axis=1)
-    # (only where the value found so far would move f far above its rounding across these
-    # steps, and the steps are far above x's own resolution: steps walked for other outputs,
-    # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
-    # with 1000 outputs, constant at h = 1e-15)
-    xres = 1e3 * st.eps * _abs_x(st, ids)
-    const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
-              * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
-    st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
-    # ... or after two levels whose values differed from f(x) by multiples of one quantum far
-    # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
-    # (the entries where both earlier levels moved far above round-off, found at once: a
-    # sparse Jacobian has many constant outputs, and only these few need a closer look)
-    m = v.shape[1]
     if const.any():  # (only the rows of a constant f need a look)
-        cr = np.flatnonzero(const.any(axis=1))
-        dvall = np.abs(np.concatenate([d.v[idx[cr]], d.v2[idx[cr]]], axis=1) - F0[cr, None])
-        bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[cr, None])
-        for i, j in zip(*np.nonzero(const[cr] & bigall[:, :m].any(axis=1)
-                                    & bigall[:, m:].any(axis=1))):
-            dv = dvall[i, :, j][bigall[i, :, j]]
-            q = _quantum(dv)
-            st.quantised[ids[cr[i]], j] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
+        _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding)
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
@@ -226,7 +219,7 @@ def diagnose(st, g, idx, ids, v, H, D):
         # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
         # straddled it; the walk goes back to the level after the last that saw the jump
         # (unless the last step was a leap straight below |x|: the walk starts here)
-        past = was & ~st.kink[ids].any(axis=1) & ~free.any(axis=1)
+        past = was & ~st.kink[ids].any(axis=1) & ~freed
         if past.any():
             for name in ("err", "trunc", "noise"):
                 getattr(st, name)[ids[past]] = np.inf
@@ -240,6 +233,33 @@ def diagnose(st, g, idx, ids, v, H, D):
     d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
     d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
     d.reset(restart)
+
+
+def _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding):
+    """diagnose's look at the entries ``const`` where f was constant over this level: is f
+    quantised there (st.quantised)?"""
+    # (only where the value found so far would move f far above its rounding across these
+    # steps, and the steps are far above x's own resolution: steps walked for other outputs,
+    # far below an output's own, may not move f's intermediates of x's size at all: sin(A @ v)
+    # with 1000 outputs, constant at h = 1e-15)
+    xres = 1e3 * st.eps * _abs_x(st, ids)
+    const &= (np.abs(np.where(np.isfinite(st.value[ids]), st.value[ids], 0))
+              * (h0 ** t.order)[:, None] > NOISE_ABOVE * rounding) & (h0 > xres)[:, None]
+    st.quantised[ids] |= const & ((st.sigma[base] > 0) | d.sloped[idx]) & ~st.kink[ids]
+    # ... or after two levels whose values differed from f(x) by multiples of one quantum far
+    # above round-off (np.round(sin t, 2): 0.01, 0.05, 0.76), not by amounts scaling with h
+    # (the entries where both earlier levels moved far above round-off, found at once: a
+    # sparse Jacobian has many constant outputs, and only these few need a closer look)
+    m = v.shape[1]
+    if const.any():
+        cr = np.flatnonzero(const.any(axis=1))
+        dvall = np.abs(np.concatenate([d.v[idx[cr]], d.v2[idx[cr]]], axis=1) - F0[cr, None])
+        bigall = np.isfinite(dvall) & (dvall > NOISE_ABOVE * rounding[cr, None])
+        for i, j in zip(*np.nonzero(const[cr] & bigall[:, :m].any(axis=1)
+                                    & bigall[:, m:].any(axis=1))):
+            dv = dvall[i, :, j][bigall[i, :, j]]
+            q = _quantum(dv)
+            st.quantised[ids[cr[i]], j] |= q > max(1e-3 * dv.max(), NOISE_ABOVE * rounding[cr[i], j])
 
 
 def _abs_x(st, ids):
@@ -259,6 +279,34 @@ def _annihilators(u):
     odd combination, so wiggles of either parity show): the divided differences of order N-2
     on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
     u = u / np.abs(u).max(axis=1, keepdims=True)
+    if len(u) < 2:
+        return _basis_of(u.tobytes())
+    # (the windows of one ladder are mostly one pattern of points, bit for bit, once scaled:
+    # each such pattern is worked out once, and rows do not mix, so the result is the same)
+    w = np.empty((*u.shape, 2))
+    rest = np.arange(len(u))
+    for _ in range(3):  # (a few patterns: the ladder's jumps; any others row by row)
+        if len(rest) < 2:
+            break
+        same = (u[rest] == u[rest[0]]).all(axis=1)
+        w[rest[same]] = _basis_of(u[rest[0]].tobytes())
+        rest = rest[~same]
+    if len(rest):
+        w[rest] = _basis(u[rest])
+    return w
+
+
+@functools.lru_cache(maxsize=256)
+def _basis_of(row):
+    """_basis of one row given as its bytes (the same windows come back at every call on the
+    same ladder), read-only."""
+    w = _basis(np.frombuffer(row)[None])
+    w.flags.writeable = False
+    return w
+
+
+def _basis(u):
+    """_annihilators of rows ``u`` already scaled to a largest |offset| of 1."""
     N = u.shape[1]
     pa, pb = np.ones((len(u), N - 1)), np.ones((len(u), N - 1))
     for j in range(N):  # prod over j != i of (u_i - u_j), on points 0..N-2 and on 1..N-1
@@ -327,7 +375,7 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         else:
             offs, vals = c[c != 0], v[:, c != 0]
         j = k + 1 if k % 2 else k - 1
-        W = _line_weights(tuple(float(o) for o in offs), j)
+        W = _line_weights(tuple(offs.tolist()), j)
     ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
     # (n, lines, Fd): the detector on each line, and its round-off
     C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j

@@ -60,11 +60,14 @@ class Template:
     @functools.cached_property
     def line_order(self):
         """Line templates: argsort of the offsets, and of the offsets with 0 appended (the
-        position of 0 among them), for the slopes between neighbouring points."""
+        position p of 0 among them), for the slopes between neighbouring points; the gaps
+        between neighbouring offsets, and between those next to 0 (sorted points p-1 .. p+1)."""
         c = self.coef[:, 0]
         order = np.argsort(c)
         with_x = np.argsort(np.append(c, 0.0))
-        return order, with_x, int(np.flatnonzero(with_x == len(c))[0])
+        p = int(np.flatnonzero(with_x == len(c))[0])
+        near = np.diff(np.append(c, 0.0)[with_x][max(p - 1, 0):p + 2])
+        return order, with_x, p, np.diff(c[order]), near
 
     @functools.cached_property
     def uses_centre(self):

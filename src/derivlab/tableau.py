@@ -29,13 +29,19 @@ SAFETY = 2.0        # reported truncation errors: the estimate times this (on th
 
 def _tableau(st, g, idx, ids, D, noise, amp, h):
     """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
-    prev, nr, hist = g.row[idx], g.nrows[idx], g.hist[idx]
+    # (every component of the group: its arrays are read as they are and replaced, not copied)
+    every = len(idx) == len(g.ids)
+    prev, hist = (g.row, g.hist) if every else (g.row[idx], g.hist[idx])
+    nr = g.nrows[idx]
     p = 2 if g.t.even else 1
-    row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow[idx], g.arow[idx],
-                                         nr, hist, p)
-    g.row[idx], g.nrow[idx], g.arow[idx] = row, nrow, arow
+    row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow if every else g.nrow[idx],
+                                         g.arow if every else g.arow[idx], nr, hist, p)
+    hist = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
+    if every and row.dtype == g.row.dtype:
+        g.row, g.nrow, g.arow, g.hist = row, nrow, arow, hist
+    else:
+        g.row[idx], g.nrow[idx], g.arow[idx], g.hist[idx] = row, nrow, arow, hist
     g.nrows[idx] += 1
-    g.hist[idx] = np.concatenate([h[:, None], hist[:, :-1]], axis=1)
     if st.jump and g.t.accuracy == (2 if g.t.even else 1):
         # still far from settling: divide the next step by 8, not 2
         change = np.abs(D - prev[:, 0]) / np.maximum(np.abs(D), np.abs(prev[:, 0]))
@@ -51,10 +57,12 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
     Ridders' disagreement with its neighbours plus the round-off it carries."""
     n, Fd = D.shape
     safety = 1.0 if p == 2 else ONE_SIDED_SAFETY
-    row = np.full((n, KMAX + 1, Fd), np.nan, dtype=D.dtype)
-    nrow = np.full((n, KMAX + 1, Fd), np.inf)
-    arow = np.full((n, KMAX + 1, 1), np.inf)
+    # (columns no row reaches are NaN, their round-off inf: filled once, below)
+    row = np.empty((n, KMAX + 1, Fd), dtype=D.dtype)
+    nrow = np.empty((n, KMAX + 1, Fd))
+    arow = np.empty((n, KMAX + 1, 1))
     row[:, 0], nrow[:, 0], arow[:, 0] = D, noise, amp
+    filled = 1
     best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
             "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
             "mag": np.zeros((n, Fd)), "amp": np.full((n, Fd), np.inf)}
@@ -63,11 +71,14 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         if not ok.any():
             break
         sel = slice(None) if ok.all() else ok  # (a slice: no copies when every row goes on)
+        if sel is ok:
+            row[~ok, k], nrow[~ok, k], arow[~ok, k] = np.nan, np.inf, np.inf
         # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
         rho = ((hist[:, k - 1] / h) ** p)[:, None][sel]
         row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
         nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
         arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
+        filled = k + 1
         rows = ok & (nr + 1 >= MIN_ROWS)
         if not rows.any():  # (no row may give a value yet: nothing below changes best)
             continue
@@ -82,8 +93,10 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         mag = np.maximum(np.maximum(np.abs(row[:, k]), np.abs(row[:, k - 1])), np.abs(prev[:, k - 1]))
         for name, new in (("err", err), ("value", row[:, k]), ("trunc", tr),
                           ("noise", nrow[:, k]), ("mag", mag),
-                          ("amp", np.broadcast_to(arow[:, k], (n, Fd)))):
+                          ("amp", arow[:, k])):  # (amp broadcasts along the outputs)
             best[name] = np.where(cand, new, best[name])
+    if filled <= KMAX:
+        row[:, filled:], nrow[:, filled:], arow[:, filled:] = np.nan, np.inf, np.inf
     return row, nrow, arow, best
 
 
@@ -225,21 +238,21 @@ def _noise(st, t, ids, v, h, div):
         # (x itself among the points: near an extremum the slope across x +- h is small,
         # the slopes at the points, where x's rounding acts, are not)
         c = t.coef[:, 0]
-        order, order_x, p = t.line_order
+        order, order_x, p, gaps, gaps_x = t.line_order
         # |slopes| between neighbouring points (n, m-1, Fd)
-        slopes = np.abs(np.diff(v[:, order], axis=1)) \
-            / (np.diff(c[order])[None, :, None] * unit[:, None, None])
+        slopes = np.abs(np.diff(v[:, order], axis=1)) / (gaps[None, :, None] * unit[:, None, None])
         steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
-        if not (c == 0).any():
+        if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
-            cx = np.append(c, 0.0)[order_x]
             vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
-            near = np.abs(np.diff(vx, axis=1)) / (np.diff(cx[max(p - 1, 0):p + 2])[None, :, None]
-                                                  * unit[:, None, None])
+            near = np.abs(np.diff(vx, axis=1)) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
-            with_x = np.max(np.concatenate([near, *rest], axis=1), axis=1)
+            with_x = np.max(near, axis=1)
+            for part in rest:  # (the max of the union: max is exact in any order)
+                if part.shape[1]:
+                    with_x = np.maximum(with_x, np.max(part, axis=1))
             steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
         noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep

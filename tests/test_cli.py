@@ -142,6 +142,9 @@ def test_explore_writes_a_page(tmp_path):
     res = run("explore", "3*x*exp(x)", "--at", "x=1", "-o", str(out))
     assert res.exit_code == 0 and "plotly" in out.read_text()[:200000].lower()
     assert run("explore", "x^2", "--at", "x=1", "-o", str(tmp_path / "p.txt")).exit_code == 2
+    with_pool = tmp_path / "pool.html"
+    res = run("explore", "3*x*exp(x)", "--at", "x=1", "-o", str(with_pool), "--workers", "2")
+    assert res.exit_code == 0 and "plotly" in with_pool.read_text()[:200000].lower()
 
 
 @pytest.mark.parametrize("args,message", [

@@ -281,3 +281,28 @@ def test_the_sliders_work_in_a_browser(ex, browser, tmp_path):
     assert state["errors"] == []
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []
+
+
+def test_an_executor_evaluates_f_to_the_same_page():
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Counting(ThreadPoolExecutor):
+        tasks = 0
+
+        def submit(self, fn, *args, **kwargs):
+            Counting.tasks += 1
+            return super().submit(fn, *args, **kwargs)
+
+    f = lambda t: np.exp(np.sin(t)) * t  # noqa: E731
+    serial = derivlab.explore(f, 0.7, n_x=7, n_h=9)
+    with Counting(2) as pool:
+        pooled = derivlab.explore(f, 0.7, n_x=7, n_h=9, executor=pool)
+    assert Counting.tasks > 0
+    for name in ("xs", "hs", "fx", "fp", "fm", "slope", "step", "error", "forward_error",
+                 "central_error"):
+        np.testing.assert_array_equal(getattr(pooled, name), getattr(serial, name))
+    assert pooled.figure.to_json() == serial.figure.to_json()  # (the page differs in its div ids)
+    with pytest.raises(InputError, match="cannot be sent to the worker processes of workers=2"):
+        derivlab.explore(f, 0.7, workers=2)
+    with pytest.raises(InputError, match="give executor or workers, not both"):
+        derivlab.explore(np.sin, 0.7, executor=pool, workers=2)

@@ -459,7 +459,8 @@ def descent(formula: str = typer.Argument(..., help='f to minimise, e.g. "(x-1)^
 @_guarded
 def explore(formula: str = typer.Argument(..., help='f of one variable, e.g. "3*x*exp(x)".'),
             at: str = _AT,
-            out: str = typer.Option("explorer.html", "-o", "--output", help="The page to write.")):
+            out: str = typer.Option("explorer.html", "-o", "--output", help="The page to write."),
+            workers: Optional[int] = _WORKERS):
     """A page with sliders for x and h: secants becoming the tangent, and the error against h.
 
     Example: derivlab explore "3*x*exp(x)" --at x=1 -o page.html
@@ -468,7 +469,7 @@ def explore(formula: str = typer.Argument(..., help='f of one variable, e.g. "3*
     x = next(iter(_point(at, f.variables).values()), 0.0)
     if not str(out).lower().endswith((".html", ".htm")):
         raise derivlab.InputError(f"-o must name an .html file, got {out!r}")
-    derivlab.explore(f, x).write_html(out)
+    derivlab.explore(f, x, workers=workers).write_html(out)
     _console().print(f"wrote {out}", markup=False)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from ._errors import DerivlabError, InputError, InputTypeError
 from ._namespace import to_numpy
 
-__all__ = ["Evaluator"]
+__all__ = ["Evaluator", "values_at"]
 
 #: Default memory budget for one vectorized call (bytes of input points).
 CHUNK_BYTES = 32 * 2**20
@@ -275,6 +275,19 @@ class Evaluator:
         if self._nworkers is None:
             self._nworkers = _worker_count(self.executor)
         return self._nworkers
+
+
+def values_at(f, points, *, unpack=False, executor=None):
+    """f at each row of ``points`` (one batch if f takes it, checked against single calls;
+    with an executor, in its workers) as ``(values (N, size), evaluator)``; values is None
+    when f worked at no point, NaN where it failed. For pictures: the evaluator tells f's
+    output shape and dtype, which the caller checks."""
+    from .api import _centre
+
+    points = np.asarray(points, dtype=float)
+    ev = Evaluator(f, points.shape[1:], unpack=unpack and points.ndim > 1, executor=executor)
+    values, _ = _centre(ev, points)
+    return values, ev
 
 
 def _work(ev, pts, batch):

@@ -49,7 +49,7 @@ gd.on('plotly_sliderchange', function () {
 })();"""
 
 
-def explore(f, x, *, h=None, xlim=None, n_x=41, n_h=25):
+def explore(f, x, *, h=None, xlim=None, n_x=41, n_h=25, executor=None, workers=None):
     """An interactive page: the secants of f at x shrinking to the tangent, and their errors.
 
     Two sliders move x (``n_x`` positions over ``xlim``) and the step h (``n_h`` steps,
@@ -75,6 +75,11 @@ def explore(f, x, *, h=None, xlim=None, n_x=41, n_h=25):
         The interval of the x slider and the plot. Default ``x -+ max(|x|, 1)``.
     n_x, n_h : int, optional
         Positions of the x slider and steps of the h slider (2 to 1000 each).
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Where f is evaluated (about ``2 n_x n_h`` points and the adaptive derivatives), as in
+        :func:`derivlab.derivative`; the page is the same.
+    workers : int, optional
+        A process pool of this many workers for the call, shut down at its end.
 
     Returns
     -------
@@ -105,7 +110,7 @@ def explore(f, x, *, h=None, xlim=None, n_x=41, n_h=25):
     >>> "Plotly.newPlot" in ex.html
     True
     """
-    return Explorer(f, x, h=h, xlim=xlim, n_x=n_x, n_h=n_h)
+    return Explorer(f, x, h=h, xlim=xlim, n_x=n_x, n_h=n_h, executor=executor, workers=workers)
 
 
 class Explorer:
@@ -126,12 +131,11 @@ class Explorer:
     figure : plotly.graph_objects.Figure
     """
 
-    def __init__(self, f, x, *, h=None, xlim=None, n_x=41, n_h=25):
+    def __init__(self, f, x, *, h=None, xlim=None, n_x=41, n_h=25, executor=None, workers=None):
         try:
             import plotly.graph_objects  # noqa: F401
         except ImportError:
             raise InputError("the explorer needs plotly: pip install 'derivlab[explore]'") from None
-        import derivlab
         from .symbolic.adapter import as_callable, formulas_of
 
         x = V.check_real("x", x)
@@ -168,27 +172,36 @@ class Explorer:
             self.hs[j0] = h
         self.active = (int(np.argmin(abs(self.xs - x))), j0)
         self.lo, self.hi, self.exact = float(lo), float(hi), formulas is not None
+        with V.evaluation_pool(executor, workers) as pool:
+            V.check_picklable(pool, g, (), workers)
+            self._evaluate(g, x, lo, hi, first if self.exact else None, pool)
+        self.figure = self._build()
 
-        at_x = _values(g, np.array([x]), one=True)[0]
+    def _evaluate(self, g, x, lo, hi, formula, pool):
+        """Every value of f the page shows, and the slopes: in ``pool`` (None: here)."""
+        import derivlab
+
+        n_x, n_h = len(self.xs), len(self.hs)
+        at_x = _values(g, np.array([x]), pool)[0]
         if not np.isfinite(at_x):
             raise InputError(f"f({x!r}) is {at_x}: the explorer needs a finite f at x")
-        self.fx = _values(g, self.xs)
-        self.fp, self.fm = (_values(g, (self.xs[:, None] + sign * self.hs).ravel()).reshape(
-            n_x, n_h) for sign in (1, -1))
+        self.fx = _values(g, self.xs, pool)
+        self.fp, self.fm = (_values(g, (self.xs[:, None] + sign * self.hs).ravel(),
+                                    pool).reshape(n_x, n_h) for sign in (1, -1))
         self._curve_x = np.linspace(lo, hi, 401)
-        self._curve_y = _values(g, self._curve_x)
+        self._curve_y = _values(g, self._curve_x, pool)
         with np.errstate(all="ignore"):
-            adaptive = derivlab.derivative(g, self.xs)
+            adaptive = derivlab.derivative(g, self.xs, executor=pool)
             self.step = np.broadcast_to(np.asarray(adaptive.step, float), self.xs.shape).copy()
             self.error = np.asarray(adaptive.error, float).reshape(self.xs.shape)
-            ref = derivlab.derivative(first, self.xs, method="symbolic") if self.exact else adaptive
+            ref = derivlab.derivative(formula, self.xs, method="symbolic") if self.exact \
+                else adaptive
             self.slope = np.asarray(ref.value, float).reshape(self.xs.shape)
             hs, d = self.hs[None, :], self.slope[:, None]
             fwd = np.abs((self.fp - self.fx[:, None]) / hs - d)
             cen = np.abs((self.fp - self.fm) / (2 * hs) - d)
         self.forward_error = np.where(fwd > 0, fwd, np.nan)
         self.central_error = np.where(cen > 0, cen, np.nan)
-        self.figure = self._build()
 
     # -- the data of one frame -------------------------------------------------------------
     def frame(self, i, j):
@@ -324,29 +337,17 @@ def _check_xlim(xlim, x):
     return lo, hi
 
 
-def _values(f, pts, one=False):
+def _values(f, pts, pool=None):
     """f at each of the points (1-D), as floats: one vectorized call if f gives the same
-    values as single calls at three points, else one call per point; NaN where f raises."""
+    values as single calls at three points, else one call per point (with an executor, in
+    its workers); NaN where f raises."""
+    from .evaluate import values_at
+
     with np.errstate(all="ignore"):
-        if not one:
-            try:
-                out = np.asarray(f(pts.copy()))
-                probe = [0, len(pts) // 2, len(pts) - 1]
-                same = out.shape == pts.shape and out.dtype.kind in "biuf" and np.allclose(
-                    out[probe], _values(f, pts[probe], one=True), rtol=1e-12, equal_nan=True)
-                if same:
-                    return out.astype(float)
-            except Exception:  # noqa: BLE001 - f is not vectorized: one call per point
-                pass
-        return np.array([_one(f, p) for p in pts], dtype=float)
-
-
-def _one(f, p):
-    try:
-        v = np.asarray(f(float(p)))
-    except Exception:  # noqa: BLE001 - outside f's domain: no point drawn
-        return math.nan
-    if v.size != 1 or v.dtype.kind not in "biuf":
-        what = f"shape {v.shape}" if v.size != 1 else f"dtype {v.dtype}"
-        raise InputError(f"f must return one real number per x, got {what} at x={p!r}")
-    return float(v.reshape(()))
+        F, ev = values_at(f, np.asarray(pts, dtype=float), executor=pool)
+    if F is None:
+        return np.full(len(pts), math.nan)
+    if ev.fshape != () or ev.fdtype.kind not in "biuf":
+        what = f"shape {ev.fshape}" if ev.fshape != () else f"dtype {ev.fdtype}"
+        raise InputError(f"f must return one real number per x, got {what}")
+    return F[:, 0].astype(float)

@@ -447,12 +447,9 @@ def _pool(f, executor, workers):
 
 def _values(fn, points, pool=None):
     """f at each row of ``points`` as floats, NaN where f fails (one batch if f takes it)."""
-    from .api import _centre
-    from .evaluate import Evaluator
+    from .evaluate import values_at
 
-    points = np.asarray(points, dtype=float)
-    ev = Evaluator(fn.call, points.shape[1:], unpack=fn.unpack and points.ndim > 1, executor=pool)
-    F, _ = _centre(ev, points)
+    F, ev = values_at(fn.call, points, unpack=fn.unpack, executor=pool)
     if F is None:
         raise InputError(f"f could not be evaluated at any point of the plot: {ev.first_error}")
     if ev.fshape != () or np.iscomplexobj(F):

@@ -268,3 +268,14 @@ def test_smooth_fourth_derivative_is_not_walked_as_a_jump(name, x):
     err = abs_err(res.value, truth)
     assert res.success and err <= res.error
     assert err <= 2e-9 * abs(float(truth))
+
+
+@pytest.mark.parametrize("f, x, order", [(lambda t: t**5, 0.0, 2), (lambda t: (t - 1) ** 7, 1.0, 2),
+                                         (lambda t: np.sinh(t) ** 3, 0.0, 2),
+                                         (lambda t: t**9, 0.0, 4)])
+def test_f_odd_about_x_has_exact_zero_even_derivatives(f, x, order):
+    """Every even-order central difference of an f odd about x is exactly 0, at every step:
+    estimates exactly equal from level to level are not wiggles cancelling by symmetry
+    when the window falls like a smooth f's (they were NOT_CONVERGED, error inf)."""
+    res = derivlab.derivative(f, x, order=order)
+    assert res.success and res.value == 0.0 and res.error < 1e-12

@@ -44,6 +44,9 @@ def check_x(x, name="x"):
     if arr.dtype.kind not in "biuf":
         raise InputTypeError(f"{name} must be a number or an array of numbers, got dtype "
                              f"{arr.dtype} ({_show(x)})")
+    if arr.dtype.kind == "b":  # (a mask passed by mistake: True is not a point to differentiate at)
+        raise InputTypeError(f"{name} must be a number or an array of numbers, got booleans "
+                             f"({_show(x)}); pass floats")
     if arr.size == 0:
         raise InputError(f"{name} must not be empty, got shape {arr.shape}")
     if arr.dtype.kind != "f":

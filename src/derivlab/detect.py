@@ -404,9 +404,12 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     # finer ladder (third derivatives on) shrinks a smooth f's detector less per level
     # (1/1.38 against a threshold of 0.87), and at its first, coarsest levels f's
     # singularities a unit off the real axis (atan, sqrt(1 + t^2)) can hold it up for one
-    # level: there, two rises are needed before the walk leaps
+    # level, or its leading terms cancel (a dip, then a rise): there, two rises are needed
+    # before the walk leaps, and a rise far above steady (a jump's detector stands still)
+    # is none. (On the RATIO ladder such rises also come from wiggles the walk must pass.)
     keep = KINK_STEADY ** (np.log(st.ratio) / np.log(RATIO))
-    rise = hist[:, 1:] > keep * hist[:, :-1]
+    rise = (hist[:, 1:] > keep * hist[:, :-1]) \
+        & ((hist[:, 1:] * keep < hist[:, :-1]) | (st.ratio == RATIO))
     steady = rise[:, 1] & (rise[:, 0] | (np.isnan(hist[:, 0]) & (st.ratio == RATIO)))
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a

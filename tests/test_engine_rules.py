@@ -282,3 +282,18 @@ def test_f_odd_about_x_has_exact_zero_even_derivatives(f, x, order):
     when the window falls like a smooth f's (they were NOT_CONVERGED, error inf)."""
     res = derivlab.derivative(f, x, order=order)
     assert res.success and res.value == 0.0 and res.error < 1e-12
+
+
+def test_float32_fourth_derivative_first_estimate_is_not_trusted_alone():
+    """float32, order 4: round-off rules from the first levels, and two column-1 entries of
+    the first rows agreed by chance (6.0726 +- 0.014 for 6.0015). The jump detector's
+    stricter float32 rule walks on and restarts, and the result is flagged with an honest
+    bar instead (found by a sweep of random compositions at float32 points)."""
+    t = sympy.Symbol("t")
+    expr = (2.12 * t + sympy.sin(0.67 * t + 0.57)
+            + sympy.atan(0.53 * t + 0.23 + 1 / ((1.14 * t - 0.26) ** 2 + 1)) + 0.82)
+    f = sympy.lambdify(t, expr, "numpy")
+    x = np.float32(-0.141444)
+    truth = exact_derivative(expr, t, float(x), 4)
+    res = derivlab.derivative(f, x, order=4)
+    assert abs_err(res.value, truth) <= res.error

@@ -406,11 +406,14 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     # singularities a unit off the real axis (atan, sqrt(1 + t^2)) can hold it up for one
     # level, or its leading terms cancel (a dip, then a rise): there, two rises are needed
     # before the walk leaps, and a rise far above steady (a jump's detector stands still)
-    # is none. (On the RATIO ladder such rises also come from wiggles the walk must pass.)
+    # is none. (Not on the RATIO ladder, where such rises also come from wiggles the walk
+    # must pass, nor in float32 or coarser, where round-off rules third and fourth
+    # derivatives from their first levels on and a tableau restarted past a suspected jump
+    # is the second look that flags a first estimate agreeing by chance.)
     keep = KINK_STEADY ** (np.log(st.ratio) / np.log(RATIO))
-    rise = (hist[:, 1:] > keep * hist[:, :-1]) \
-        & ((hist[:, 1:] * keep < hist[:, :-1]) | (st.ratio == RATIO))
-    steady = rise[:, 1] & (rise[:, 0] | (np.isnan(hist[:, 0]) & (st.ratio == RATIO)))
+    strict = st.ratio == RATIO or st.eps > 1e-10
+    rise = (hist[:, 1:] > keep * hist[:, :-1]) & ((hist[:, 1:] * keep < hist[:, :-1]) | strict)
+    steady = rise[:, 1] & (rise[:, 0] | (np.isnan(hist[:, 0]) & strict))
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a
     # jump beside x); once round-off hides it, nothing new is learnt

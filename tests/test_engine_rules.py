@@ -297,3 +297,18 @@ def test_float32_fourth_derivative_first_estimate_is_not_trusted_alone():
     truth = exact_derivative(expr, t, float(x), 4)
     res = derivlab.derivative(f, x, order=4)
     assert abs_err(res.value, truth) <= res.error
+
+
+@pytest.mark.parametrize("x, order", [(199.24, 4), (1999.24, 4), (199.24, 3)])
+def test_float32_coarse_stop_far_from_0_is_probed_at_a_step_that_sees_period_one(x, order):
+    """cos(1.96 t) beside a line, float32, far from 0: the ladder's steps (67 and below at
+    199, relative to |x|) average the wiggle out, round-off stops the walk there, and the
+    6-level probe (9.8) averages it too: 1.6e-11 +- 4.7e-10 for -2.24. The probe now also
+    reaches a step whose round-off is 1e-3 of |f| (0.3), which sees it."""
+    t = sympy.Symbol("t")
+    expr = 1.21 * t + sympy.cos(1.96 * t + 0.77) - 0.18
+    f = sympy.lambdify(t, expr, "numpy")
+    xf = np.float32(x)
+    truth = exact_derivative(expr, t, float(xf), order)
+    res = derivlab.derivative(f, xf, order=order)
+    assert not res.success or abs_err(res.value, truth) <= res.error

@@ -20,7 +20,8 @@ JOINT_CLEAR = 30.0  # ... a level moving like h**2 restarts the tableau (changes
                     # above round-off)
 KMAX = 5           # deepest Richardson column
 COARSE = 1 / 16    # a stop at a step above this (units of x's scale) is probed ...
-PROBE = 6          # ... this many levels further down
+PROBE = 6          # ... this many levels further down, and at least to the step whose
+PROBE_NOISE = 1e-3  # round-off is this much of |f| (per unit length to the order's power)
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
@@ -154,12 +155,17 @@ def _stop(st, g, idx, ids, row_err, noise):
     done &= ~kinky & ~st.unresolved[ids] & ~plateau
     # a stop at steps coarse against x's scale (float32, high orders) may have averaged out
     # wiggles far finer than the steps, below round-off there: one level PROBE levels down
-    # must agree (a contradiction widens the kept bar, see _keep_best)
+    # must agree (a contradiction widens the kept bar, see _keep_best); and, far from 0,
+    # where those steps are long in absolute terms, one at most PROBE_STEP long, whose
+    # round-off is still small: the steps of a large |x| average out wiggles of period one
+    # (cos(2 t) at t = 200 in float32: 0 +- 5e-10 for -2.2 at steps of 67, 9.8)
     coarse = done & ~g.probed[idx] & (ladder(st.start, g.e[idx], st.ratio) > COARSE)
     if coarse.any():
         done &= ~coarse
         g.probed[idx[coarse]] = True
-        g.e[idx[coarse]] += PROBE - 1
+        long = ladder(st.start, g.e[idx[coarse]], st.ratio) * st.c.scale[ids[coarse], 0]
+        probe = np.maximum(levels_below(long / _probe_step(st, g.t), st.ratio), PROBE)
+        g.e[idx[coarse]] += probe - 1
     walk = (kinky | plateau) & ~done & ~g.steady[idx]
     g.e[idx[walk]] += JUMP - 1
     # ... straight to steps below |x| when x is far smaller than the step (1/x at 1e-100: the
@@ -173,6 +179,13 @@ def _stop(st, g, idx, ids, row_err, noise):
         g.e[idx[tiny]] += skip
         g.e0[idx[tiny]] += skip  # (skipped levels are not walked: the budget stays)
     g.active[idx[done]] = False
+
+
+def _probe_step(st, t):
+    """The step (x's units) at which a level's round-off is PROBE_NOISE of |f| per unit length
+    to the power of the order (f's rounding, 4 ulps a value, through the stencil's weights):
+    fine enough to resolve wiggles of period one, coarse enough to see them above round-off."""
+    return float((NOISE_ULPS * st.eps * t.abs_weights[1] / PROBE_NOISE) ** (1.0 / t.order))
 
 
 def _rtol(eps, order, user=None):

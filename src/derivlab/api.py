@@ -67,7 +67,9 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         Without it an edge is found when f returns NaN/inf or raises.
     rtol : float, optional
         Stop refining as soon as the error estimate is below ``rtol * |value|``
-        (fewer evaluations). Default: refine as far as round-off allows.
+        (fewer evaluations). Default: refine as far as round-off allows. The early stop
+        can come before the checks that need smaller steps (aliasing, a joint beside x,
+        noise): a success is then less certain (README, Known limits).
     vectorized : bool or None, optional
         Whether f accepts an array of points. None: detected safely (a formula is
         evaluated vectorized: it is a numpy function of arrays).

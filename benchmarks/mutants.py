@@ -200,6 +200,9 @@ MUTANTS = [
       "(rise[:, 0] | (np.isnan(hist[:, 0]) & strict))",
       "(rise[:, 0] | np.isnan(hist[:, 0]))",
       "2026-12-07: one rise of the jump detector suffices on the finer ladder too"),
+    M("rtol-two-levels", "tableau.py", "RTOL_LEVELS = 3 ", "RTOL_LEVELS = 2 ",
+      "2026-12-07: rtol met at two levels in a row stops (before the checks that need "
+      "smaller steps)"),
     M("probe-step-off", "tableau.py",
       "probe = np.maximum(levels_below(long / _probe_step(st, g.t), st.ratio), PROBE)",
       "probe = PROBE",

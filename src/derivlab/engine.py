@@ -34,7 +34,7 @@ from .evaluate import CHUNK_BYTES
 from .detect import NOISE_Z, diagnose
 from ._progress import Progress
 from .steps import CENTRAL_LIMIT, RATIO, ladder, levels_below, max_levels, snap
-from .tableau import (KMAX, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
+from .tableau import (KMAX, RTOL_LEVELS, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
                       _tableau)
 
 __all__ = ["Template", "Components", "Outcome", "MIXED",
@@ -152,7 +152,7 @@ class _Group:
         self.nrow = None   # its propagated round-off
         self.stall = np.zeros(n, int)  # levels of growing error (per output from the first row)
         self.diag = None   # the previous level's values and jump/noise detectors (detect.diagnose)
-        self.met = np.zeros(n, bool)  # rtol was met at the last level
+        self.met = np.zeros(n, int)  # levels in a row at which rtol was met
         self.e0 = self.e.copy()       # where this group's ladder started
         self.steady = np.zeros(n, bool)  # walked back after a jump or wiggles: no more jumps
         self.probed = np.zeros(n, bool)  # a coarse stop was checked at a far smaller step
@@ -490,7 +490,7 @@ def _checks(st, g, idx, ids, before):
         if not g.active[idx[i]]:
             if ((st.trunc[c] <= st.noise[c]) | lost[i]).all():
                 tags.append("stop: truncation below round-off")
-            elif st.rtol is not None and g.met[idx[i]]:
+            elif st.rtol is not None and g.met[idx[i]] >= RTOL_LEVELS:
                 tags.append("stop: rtol met")
             else:
                 tags.append("stop: error growing")

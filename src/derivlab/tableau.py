@@ -23,6 +23,7 @@ COARSE = 1 / 16    # a stop at a step above this (units of x's scale) is probed 
 PROBE = 6          # ... this many levels further down, and at least to the step whose
 PROBE_NOISE = 1e-3  # round-off is this much of |f| (per unit length to the order's power)
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
+RTOL_LEVELS = 3    # rtol met at this many levels in a row stops a component
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
                     # sample the error, they do not bound it)
@@ -142,10 +143,12 @@ def _stop(st, g, idx, ids, row_err, noise):
     fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) \
         | ((g.stall[idx] >= 2) & (accept | raw))
     done = every(fin)
-    if st.rtol is not None:  # met at two levels in a row: one level to catch an aliased value
+    if st.rtol is not None:  # met at RTOL_LEVELS in a row: room for the checks that need
+        # smaller steps (aliasing, a joint beside x, noise) to fire; two let 12 confident-wrong
+        # results through the red-team sweep at rtol=1e-3 (3 now), 3 at 1e-6 (none now)
         met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
-        done |= met & g.met[idx]
-        g.met[idx] = met
+        g.met[idx] = np.where(met, g.met[idx] + 1, 0)
+        done |= g.met[idx] >= RTOL_LEVELS
     # a jump seen at these steps may lie beside x, not at it (relu at 1e-8): walk on, faster,
     # until the steps pass under it or the ladder ends
     kinky = (st.kink[ids] & g.diag.seen[idx]).any(axis=1) if g.diag is not None else False

@@ -388,3 +388,14 @@ def test_steep_smooth_functions_are_not_kinks(name, f, fp, x0):
     res = derivlab.derivative(f, x0)
     assert res.success, res.message
     assert abs(res.value - fp(x0)) <= res.error <= 1e-9 * abs(fp(x0))
+
+
+def test_a_users_rtol_loosens_only_the_relative_test():
+    """sin(t) + 1.5 min(t - 86400.5, 0)**3 at its C2 joint: f' = cos(86400.5) = 0.91. With
+    rtol=1e-3 the walk stopped at steps of thousands with -0.0004 +- 0.29, accepted because
+    0.29 was below 1e-3 of the estimates' size there; rtol is relative to |value|, and the
+    other tests of a success keep their default thresholds."""
+    t0 = 86400.5
+    res = derivlab.derivative(lambda t: np.sin(t) + 1.5 * np.minimum(t - t0, 0.0) ** 3, t0,
+                              rtol=1e-3)
+    assert not res.success or abs(res.value - np.cos(t0)) <= res.error

@@ -623,7 +623,7 @@ def _finish(st, fixed):
     np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
     mag = np.maximum(st.mag, sib[st.c.base])
     accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
-                       st.fscale) & ~st.unresolved[:, None]
+                       st.fscale, _rtol(st.eps, order)) & ~st.unresolved[:, None]
     roundoff = np.isfinite(st.noise) & (st.noise >= 0.5 * st.err)
     status[:] = np.where(accept, Status.OK,
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))

@@ -138,7 +138,8 @@ def _stop(st, g, idx, ids, row_err, noise):
     # after a trustworthy value (a Jacobian's column of 1000 outputs waits for the last)
     g.stall[idx] = np.where(row_err > 2 * st.err[ids], g.stall[idx] + 1, 0)
     accept = _accepted(st.err[ids], st.trunc[ids], st.noise[ids], st.value[ids],
-                       st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids])
+                       st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids],
+                       _rtol(st.eps, g.t.order))
     raw = noise >= st.err[ids]
     fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) \
         | ((g.stall[idx] >= 2) & (accept | raw))
@@ -198,16 +199,18 @@ def _rtol(eps, order, user=None):
     return base if user is None else np.maximum(base, user)
 
 
-def _accepted(err, trunc, noise, value, mag, rtol, fscale):
+def _accepted(err, trunc, noise, value, mag, rtol, fscale, base=None):
     """Trustworthy: a small relative error, or an error bar tiny against the natural size
     |f| / step-scale**order of such derivatives: a zero known to the rounding level
     (estimates that agree to within rounding, all inside the error bar of zero), or a value
     near zero known to a few digits (sin(x)/x at 1e-8: -3.3e-9 +- 4e-13 where f is 1; not
-    1e12 + x**2 at 1: 2.0 +- 0.3)."""
-    small = err <= rtol * np.maximum(np.abs(value), mag)
+    1e12 + x**2 at 1: 2.0 +- 0.3). A user's looser ``rtol`` loosens the first only (relative
+    to |value|, as documented); the others keep the default ``base``."""
+    base = rtol if base is None else base
+    small = (err <= rtol * np.abs(value)) | (err <= base * mag)
     # (estimates converging slowly to zero, like x|x| at 0, qualify by their tiny error bar)
-    near = (mag <= err) | (err <= np.sqrt(rtol) * np.abs(value))
-    zero = near & (err <= np.sqrt(rtol ** 3) * fscale)
+    near = (mag <= err) | (err <= np.sqrt(base) * np.abs(value))
+    zero = near & (err <= np.sqrt(base ** 3) * fscale)
     return np.isfinite(err) & (small | zero | ((trunc == 0) & (err <= fscale)))
 
 

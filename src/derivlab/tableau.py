@@ -145,8 +145,8 @@ def _stop(st, g, idx, ids, row_err, noise):
         | ((g.stall[idx] >= 2) & (accept | raw))
     done = every(fin)
     if st.rtol is not None:  # met at RTOL_LEVELS in a row: room for the checks that need
-        # smaller steps (aliasing, a joint beside x, noise) to fire; two let 12 confident-wrong
-        # results through the red-team sweep at rtol=1e-3 (3 now), 3 at 1e-6 (none now)
+        # smaller steps (aliasing, a joint beside x, noise) to fire (two let 12 confident-wrong
+        # results through the red-team sweep at rtol=1e-3, and 3 at 1e-6)
         met = every(st.err[ids] <= st.rtol * np.abs(st.value[ids]))
         g.met[idx] = np.where(met, g.met[idx] + 1, 0)
         done |= g.met[idx] >= RTOL_LEVELS
@@ -160,9 +160,9 @@ def _stop(st, g, idx, ids, row_err, noise):
     # a stop at steps coarse against x's scale (float32, high orders) may have averaged out
     # wiggles far finer than the steps, below round-off there: one level PROBE levels down
     # must agree (a contradiction widens the kept bar, see _keep_best); and, far from 0,
-    # where those steps are long in absolute terms, one at most PROBE_STEP long, whose
-    # round-off is still small: the steps of a large |x| average out wiggles of period one
-    # (cos(2 t) at t = 200 in float32: 0 +- 5e-10 for -2.2 at steps of 67, 9.8)
+    # where those steps are long in absolute terms, at least as far down as _probe_step,
+    # whose round-off is still small: the steps of a large |x| average out wiggles of
+    # period one (cos(2 t) at t = 200 in float32: 0 +- 5e-10 for -2.2 at steps of 67, 9.8)
     coarse = done & ~g.probed[idx] & (ladder(st.start, g.e[idx], st.ratio) > COARSE)
     if coarse.any():
         done &= ~coarse

@@ -202,19 +202,24 @@ def check_executor(executor, workers):
 
 
 @contextmanager
-def evaluation_pool(executor, workers):
+def evaluation_pool(executor, workers, f=None, args=()):
     """The executor for a call that evaluates f many times (check_grad, gradient_descent,
-    compare, the CLI): ``executor`` (checked, None: here), or for ``workers=N`` one
+    compare, the plots, the CLI): ``executor`` (checked, None: here), or for ``workers=N`` one
     ``ProcessPoolExecutor(max_workers=N)`` for the whole call, shut down when it ends: at
-    once on an error or Ctrl-C (its worker processes terminated), after its tasks otherwise."""
+    once on an error or Ctrl-C (its worker processes terminated), after its tasks otherwise.
+    With ``f``, f and ``args`` are checked to pickle for a process pool (check_picklable)."""
     executor = check_executor(executor, workers)
     if workers is None:
+        if f is not None:
+            check_picklable(executor, f, args)
         yield executor
         return
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
+        if f is not None:
+            check_picklable(pool, f, args, workers)
         yield pool
     except BaseException:
         for proc in list((getattr(pool, "_processes", None) or {}).values()):

@@ -9,11 +9,11 @@ import numpy as np
 
 from . import _validate as V
 from . import sparse as _sparse
-from ._errors import DerivlabError, InputError
+from ._errors import InputError
 from ._namespace import calls_with, namespace_of, to_numpy
 from .complexstep import complex_step
 from .engine import run
-from .evaluate import Evaluator
+from .evaluate import Evaluator, _centre
 from .result import Result, Status, Trace, TraceRecord, _as_status
 from .plans import components
 from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
@@ -278,8 +278,7 @@ def _evaluated_by(differentiate):
     @wraps(differentiate)
     def call(kind, f, x, *, executor=None, workers=None, **options):
         V.check_callable(f)
-        with V.evaluation_pool(executor, workers) as pool:
-            V.check_picklable(pool, f, options.get("args", ()), workers)
+        with V.evaluation_pool(executor, workers, f, options.get("args", ())) as pool:
             return differentiate(kind, f, x, executor=pool, **options)
     return call
 
@@ -415,32 +414,6 @@ def _eps_of(dtype):
     if dtype is None or dtype.kind not in "fc":
         return np.finfo(np.float64).eps
     return np.finfo(dtype).eps
-
-
-def _centre(ev, X, every=True):
-    """f at the base points, and a copy for the user with NaN where f was not evaluated: the
-    first point where f works fixes its output shape; points before it get NaN (reported as
-    NONFINITE). Unless ``every``, the rest are unused zeros. (None, None): f never worked."""
-    P = X.shape[0]
-    for i in range(P):
-        try:
-            first = ev.single(X[i].reshape(ev.xshape))
-            break
-        except DerivlabError:
-            raise
-        except Exception:  # noqa: BLE001 - f raised at this x: reported in the result
-            continue
-    else:
-        return None, None
-    F0 = np.full((P, first.size), np.nan, dtype=np.result_type(first.dtype, np.float64))
-    F0[i] = first.reshape(-1)
-    fx = F0.copy()
-    if not every:
-        F0[i + 1:] = 0
-    elif i + 1 < P:
-        F0[i + 1:] = ev(X[i + 1:].reshape(P - i - 1, *ev.xshape)).reshape(P - i - 1, -1)
-        fx = F0.copy()
-    return F0, fx
 
 
 def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):

@@ -132,8 +132,7 @@ def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False
         f = f if _is_formula(f) else _InLibrary(f, ns, npoints)
         grad = _InLibrary(grad, ns, npoints) if callable(grad) else grad
     graw = _user_grad(grad, layout, xs, args, unpack)
-    with V.evaluation_pool(executor, workers) as ex:
-        V.check_picklable(ex, f, args, workers)
+    with V.evaluation_pool(executor, workers, f, args) as ex:
         res = _numeric(f, layout, xs, args, method, rtol, unpack, batch, ex)
     wide = _wider(layout.dtype)
     rho = _grad_roundoff(grad, layout, xs, args, unpack, graw, wide)

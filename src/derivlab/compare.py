@@ -173,8 +173,7 @@ def compare(f, at, *, order: int = 1, methods=None, vectorized=None, executor=No
     vectorized = V.check_bool("vectorized", vectorized, allow_none=True)
     numeric = {"vectorized": vectorized}
     results = []
-    with V.evaluation_pool(executor, workers) as ex:  # workers=N: one pool for every row
-        V.check_picklable(ex, f, (), workers)
+    with V.evaluation_pool(executor, workers, f) as ex:  # workers=N: one pool for every row
         numeric["executor"] = ex
         for name, kw in rows_wanted:
             if order != 1 and name == "complex step":

@@ -277,13 +277,37 @@ class Evaluator:
         return self._nworkers
 
 
+def _centre(ev, X, every=True):
+    """f at the base points, and a copy for the user with NaN where f was not evaluated: the
+    first point where f works fixes its output shape; points before it get NaN (reported as
+    NONFINITE). Unless ``every``, the rest are unused zeros. (None, None): f never worked."""
+    P = X.shape[0]
+    for i in range(P):
+        try:
+            first = ev.single(X[i].reshape(ev.xshape))
+            break
+        except DerivlabError:
+            raise
+        except Exception:  # noqa: BLE001 - f raised at this x: reported in the result
+            continue
+    else:
+        return None, None
+    F0 = np.full((P, first.size), np.nan, dtype=np.result_type(first.dtype, np.float64))
+    F0[i] = first.reshape(-1)
+    fx = F0.copy()
+    if not every:
+        F0[i + 1:] = 0
+    elif i + 1 < P:
+        F0[i + 1:] = ev(X[i + 1:].reshape(P - i - 1, *ev.xshape)).reshape(P - i - 1, -1)
+        fx = F0.copy()
+    return F0, fx
+
+
 def values_at(f, points, *, unpack=False, executor=None):
     """f at each row of ``points`` (one batch if f takes it, checked against single calls;
     with an executor, in its workers) as ``(values (N, size), evaluator)``; values is None
     when f worked at no point, NaN where it failed. For pictures: the evaluator tells f's
     output shape and dtype, which the caller checks."""
-    from .api import _centre
-
     points = np.asarray(points, dtype=float)
     ev = Evaluator(f, points.shape[1:], unpack=unpack and points.ndim > 1, executor=executor)
     values, _ = _centre(ev, points)

@@ -172,8 +172,7 @@ class Explorer:
             self.hs[j0] = h
         self.active = (int(np.argmin(abs(self.xs - x))), j0)
         self.lo, self.hi, self.exact = float(lo), float(hi), formulas is not None
-        with V.evaluation_pool(executor, workers) as pool:
-            V.check_picklable(pool, g, (), workers)
+        with V.evaluation_pool(executor, workers, g) as pool:
             self._evaluate(g, x, lo, hi, first if self.exact else None, pool)
         self.figure = self._build()
 

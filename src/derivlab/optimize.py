@@ -224,10 +224,10 @@ def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="c
     path, values, norms, nfev, ngev, streak, label = [], [], [], 0, 0, 0, "yours (grad=)"
     bar = Progress(progress, steps, "gradient descent steps")
     try:  # (workers=N: one pool for the whole descent, always shut down)
-        with V.evaluation_pool(executor, workers) as ex, np.errstate(all="ignore"):
+        with V.evaluation_pool(executor, workers, f if numeric else None, args) as ex, \
+                np.errstate(all="ignore"):
             if numeric:
                 numeric["executor"] = ex
-                V.check_picklable(ex, f, args, workers)
             for k in range(steps + 1):
                 bar.update(k)
                 path.append(x)

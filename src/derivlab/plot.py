@@ -19,7 +19,6 @@ evaluated there, for an f that is expensive.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -69,7 +68,7 @@ def tangent(f, x, *, h=None, xlim=None, ax=None, executor=None, workers=None):
     wide = max([1.0] + [1.25 * abs(s) for s in steps])
     lo, hi = (x - wide, x + wide) if xlim is None else _interval("xlim", xlim)
     t = np.linspace(lo, hi, 400)
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         ft = _values(fn, t, pool)
         res = derivative(f, x, executor=pool)
         fx = _values(fn, np.array([x]), pool)[0]
@@ -126,7 +125,7 @@ def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None, executor=None, worker
     vx, vy = fn.names
     if ax is not None and getattr(ax, "name", "") != "3d":
         raise InputError("surface needs a 3-D Axes: fig.add_subplot(projection='3d')")
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         X, Y, Z = _grid(fn, xlim, ylim, n, pool)
     ax = _axes(ax, "3d")
     surf = ax.plot_surface(X, Y, np.ma.masked_invalid(Z), rstride=1, cstride=1, cmap="viridis",
@@ -158,7 +157,7 @@ def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None, executor=
     """
     fn = _function(f, 2, "contour", unpack)
     vx, vy = fn.names
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         X, Y, Z = _grid(fn, xlim, ylim, n, pool)
     ax = _axes(ax)
     _contours(ax, X, Y, Z, levels, f"f({vx}, {vy})")
@@ -189,7 +188,7 @@ def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None, execut
     (x0, x1), (y0, y1), n = _interval("xlim", xlim), _interval("ylim", ylim), V.check_int("n", n, 2)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     points = np.stack([X.ravel(), Y.ravel()], axis=-1)
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         res = gradient(f, points, batch=True, unpack=fn.unpack and not fn.formula, executor=pool)
         grid = _grid(fn, (x0, x1), (y0, y1), 80, pool)
     G = np.array(res.value, dtype=float).reshape(-1, 2)
@@ -253,7 +252,7 @@ def error_vs_step(f, x, *, order=1, exact=None, ax=None, executor=None, workers=
     """
     fn = _function(f, 1, "error_vs_step")
     x, order = _point(x), V.check_int("order", order, 1)
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         return _error_vs_step(f, fn, x, order, exact, ax, pool)
 
 
@@ -357,7 +356,7 @@ def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None, 
     P = _path(path)
     xlim = _around(P[:, 0]) if xlim is None else _interval("xlim", xlim)
     ylim = _around(P[:, 1]) if ylim is None else _interval("ylim", ylim)
-    with _pool(f, executor, workers) as pool:
+    with V.evaluation_pool(executor, workers, f) as pool:
         X, Y, Z = _grid(fn, xlim, ylim, 100, pool)
         fP = _values(fn, P[[0, -1]], pool)
     ax = _axes(ax)
@@ -434,15 +433,6 @@ def _function(f, nvars, what, unpack=False):
                             if nvars == 2 and not vector else ""))
     text = form.text if len(form.text) <= 48 else form.text[:45] + "..."
     return _Fn(form, nvars > 1, text, form.variables, True)
-
-
-@contextmanager
-def _pool(f, executor, workers):
-    """The plot's executor (None: here), checked; for ``workers=N`` a process pool that the
-    plot shuts down when it ends."""
-    with V.evaluation_pool(executor, workers) as pool:
-        V.check_picklable(pool, f, (), workers)
-        yield pool
 
 
 def _values(fn, points, pool=None):

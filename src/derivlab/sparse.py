@@ -440,7 +440,7 @@ def sparsity(f, x, *, probes=3, tol=None, seed=0, unpack=False, vectorized=None,
            [1, 0, 0, 0]])
     """
     from . import _validate as V
-    from .api import _centre
+    from .evaluate import _centre
 
     V.check_callable(f)
     xa = V.check_x(x)

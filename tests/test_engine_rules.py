@@ -312,3 +312,51 @@ def test_float32_coarse_stop_far_from_0_is_probed_at_a_step_that_sees_period_one
     truth = exact_derivative(expr, t, float(xf), order)
     res = derivlab.derivative(f, xf, order=order)
     assert not res.success or abs_err(res.value, truth) <= res.error
+
+
+# -- one-sided methods: an error that grows far above round-off is not a success -----------------
+
+@pytest.mark.parametrize("method, side", [("forward", -1), ("backward", 1)])
+@pytest.mark.parametrize("t0", [0.3, 1.7, -2.5])
+def test_one_sided_beside_a_joint_on_its_side_is_not_a_success(method, side, t0):
+    """sin(t) + 1.5 min(t - t0, 0)**2, second derivative 1e-6 on the far side of a C1 joint
+    from where the stencil looks: every point but x lies on the other piece, whose
+    derivative (3 off) the tableau settles on; f(x), 1.5e-12 off that piece, makes the error
+    grow like h**-2 some 10**4 above round-off. Mutant: ``one-sided-erratic-off``."""
+    f = lambda t: np.sin(t) + 1.5 * np.minimum(t - t0, 0.0) ** 2  # noqa: E731
+    x = t0 + side * 1e-6
+    with mpmath.workdps(DPS):
+        truth = -mpmath.sin(mpmath.mpf(x)) + (3 if x < t0 else 0)
+    res = derivlab.derivative(f, x, order=2, method=method)
+    _honest_if_success(res, truth)
+    assert not res.success
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+@pytest.mark.parametrize("seed", range(3))
+def test_one_sided_noisy_f_is_not_a_success_with_a_wrong_bar(method, seed):
+    """sin plus noise of 1e-6: a one-sided walk has no noise window; its tableau must not
+    call a value right that its bar does not cover."""
+    rng = np.random.default_rng(seed)
+    f = lambda t: np.sin(t) + 1e-6 * rng.standard_normal(np.shape(t))  # noqa: E731
+    for x in (0.7, 2.0):
+        for order in (1, 2):
+            res = derivlab.derivative(f, x, order=order, method=method)
+            with mpmath.workdps(DPS):
+                truth = mpmath.cos(mpmath.mpf(x)) if order == 1 else -mpmath.sin(mpmath.mpf(x))
+            _honest_if_success(res, truth)
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+@pytest.mark.parametrize("name, x", [("exp(-(2.54*t - 0.26)**2)", 0.422), ("atan(t)", 0.5),
+                                     ("log(1 + t**2)", 1.3), ("sqrt(1 + t**2)", -2.0)])
+def test_one_sided_smooth_f_still_succeeds(method, name, x):
+    """The rule above on smooth functions: every value right within its bar, and a success."""
+    t = sympy.Symbol("t")
+    expr = sympy.sympify(name, locals={"t": t})
+    f = sympy.lambdify(t, expr, "numpy")
+    for order in (1, 2):
+        res = derivlab.derivative(f, x, order=order, method=method)
+        truth = exact_derivative(expr, t, x, order)
+        _honest_if_success(res, truth)
+        assert res.success, (order, res)

@@ -38,7 +38,11 @@ SHOWN = 40
 #: (kind, class) -> how many the sweep still has (target 0; lower it as the engine improves).
 #: (jump: 10 -> 12 on 2026-12-08, the one rise: the stricter tableau error that removed
 #: confident-wrong fourth derivatives of ordinary functions fails two joints beside x)
-OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 12}
+#: (one_sided, new on 2026-12-08: joints at t0 = 100.25 .. 86400.5, where one-sided round-off,
+#: eps |x f'| over steps far longer than a central stencil's, fails the success threshold, and
+#: joints 1e-3 .. 1e-6 beside x on the stencil's side, walked past: see README)
+OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 12,
+        ("one_sided", "false_alarm"): 36}
 
 
 def _over_ceiling(bad, cls):
@@ -66,7 +70,7 @@ def test_case_definitions():
     cases = redteam.build_cases()
     assert len({c.name for c in cases}) == len(cases)
     assert {c.kind for c in cases} == set(redteam.KINDS)
-    assert 500 <= len(cases) <= 1500
+    assert 500 <= len(cases) <= 2000
     for c in cases:
         if c.source is not None:  # numpy f against the SymPy template it was made from
             with np.errstate(all="ignore"):
@@ -81,6 +85,8 @@ def test_case_definitions():
             # the spline's own one-sided derivative (float64) against the mpmath piece truth
             ref = float(c.f.derivative(c.order)(c.x))
             assert abs(ref - float(c.truth)) <= 1e-9 * max(1.0, abs(ref)), (c.name, ref, c.truth)
+        if c.also is not None:  # a second answer only where the first is out of reach
+            assert c.kind == "one_sided" and c.expect == "limit", c.name
         if c.op == "hessian":
             assert c.truth.shape == c.expect.shape == (c.x.size,) * 2
         else:

@@ -180,6 +180,7 @@ class _State:
         self.floor = np.zeros((C, Fd))  # noise a window shows below the plateau threshold
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
+        self.erratic = np.zeros((C, Fd), bool)  # one-sided: error grew far above round-off (tableau._stop)
         self.nonfinite = np.zeros(C, bool)
         self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)
@@ -629,7 +630,7 @@ def _finish(st, fixed):
                          np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
     noise = st.sigma[st.c.base]
     status[~accept & (noise > 0)] = Status.NOISY
-    status[st.quantised] = Status.NOISY
+    status[st.quantised | st.erratic] = Status.NOISY
     sided = (st.sided != "")[:, None]
     status[accept & sided] = Status.ONE_SIDED
     # a jump: the value is a one-sided average (unless noise, or wiggles the steps never

@@ -23,6 +23,7 @@ COARSE = 1 / 16    # a stop at a step above this (units of x's scale) is probed 
 PROBE = 6          # ... this many levels further down, and at least to the step whose
 PROBE_NOISE = 1e-3  # round-off is this much of |f| (per unit length to the order's power)
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
+ERRATIC = 100.0    # one-sided: an error grown this far above round-off is noise (_stop)
 RTOL_LEVELS = 3    # rtol met at this many levels in a row stops a component
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
@@ -141,8 +142,13 @@ def _stop(st, g, idx, ids, row_err, noise):
                        st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids],
                        _rtol(st.eps, g.t.order))
     raw = noise >= st.err[ids]
-    fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) \
-        | ((g.stall[idx] >= 2) & (accept | raw))
+    grown = (g.stall[idx] >= 2) & (accept | raw)
+    fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) | grown
+    if g.t.kind in ("forward", "backward") and g.t.coef.shape[1] == 1:
+        # one-sided lines have no noise window (detect.diagnose): an error grown for two
+        # levels far above the round-off it carries is noise in f, or a jump just beyond x on
+        # the stencil's side (all points but x on the far side look smooth): not a success
+        st.erratic[ids] |= grown & (row_err > ERRATIC * noise)
     done = every(fin)
     if st.rtol is not None:  # met at RTOL_LEVELS in a row: room for the checks that need
         # smaller steps (aliasing, a joint beside x, noise) to fire (two let 12 confident-wrong

@@ -436,9 +436,14 @@ def _hessians(b):
                     points.append((f"near {d:g}", p))
                 for label, v in points:
                     _add_hessian(b, fam, n, seed, label, a, bb, v)
+                    if n == 3:  # one-sided: a kink at x has that side's derivative
+                        for side, method in ((1, "forward"), (-1, "backward")):
+                            _add_hessian(b, fam, n, seed, label, a, bb, v, side)
 
 
-def _add_hessian(b, fam, n, seed, label, a, bb, v):
+def _add_hessian(b, fam, n, seed, label, a, bb, v, side=None):
+    """``side``: the Hessian by ``method="forward"`` (+1) or ``"backward"`` (-1), kind
+    one_sided: at a zero component, the one-sided second derivative of that side."""
     if fam == "relu^2":
         def f(x, a=a, bb=bb):
             x = np.asarray(x, float)
@@ -465,7 +470,10 @@ def _add_hessian(b, fam, n, seed, label, a, bb, v):
                         - mpmath.cos(av) * am[i] * am[j]
                 truth[i, j], expect[i, j] = +s, "smooth"
                 if i == j:
-                    if v[i] == 0:
+                    if v[i] == 0 and side is not None:
+                        up = 2 if side > 0 else (0 if fam == "relu^2" else -2)
+                        truth[i, j] = +(s + up)
+                    elif v[i] == 0:
                         truth[i, j], expect[i, j] = NAN, "nonexistent"
                     elif fam == "relu^2":
                         truth[i, j] = +(s + (2 if v[i] > 0 else 0))
@@ -473,9 +481,19 @@ def _add_hessian(b, fam, n, seed, label, a, bb, v):
                         truth[i, j] = +(s + (2 if v[i] > 0 else -2))
                     if v[i] != 0:  # the joint is |v_i| away along axis i
                         line = (lambda t, i=i: f(np.where(np.arange(n) == i, t, v)))
-                        expect[i, j] = _reach(line, v[i], 2, abs(v[i]), truth[i, j])
-    b.add(f"hess {fam}[n={n},s{seed},{label}]", "hessian_kink", f, np.array(v, float), truth,
-          expect, 2, op="hessian", family=f"hess {fam} ({'near 0' if label.startswith('near') else label})")
+                        reach = _reach if side is None else _reach_sided
+                        expect[i, j] = reach(line, v[i], 2, abs(v[i]), truth[i, j])
+                        if side is not None and np.sign(v[i]) == side:  # joint behind it
+                            expect[i, j] = "smooth"
+    family = f"hess {fam} ({'near 0' if label.startswith('near') else label})"
+    if side is None:
+        b.add(f"hess {fam}[n={n},s{seed},{label}]", "hessian_kink", f, np.array(v, float),
+              truth, expect, 2, op="hessian", family=family)
+    else:
+        method = "forward" if side > 0 else "backward"
+        b.add(f"hess {fam}[n={n},s{seed},{label},{method}]", "one_sided", f,
+              np.array(v, float), truth, expect, 2, op="hessian", kwargs={"method": method},
+              family=f"{family}, {method}")
 
 
 # -- 4. noise ---------------------------------------------------------------------------------------

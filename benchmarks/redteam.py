@@ -437,7 +437,7 @@ def _hessians(b):
                 for label, v in points:
                     _add_hessian(b, fam, n, seed, label, a, bb, v)
                     if n == 3:  # one-sided: a kink at x has that side's derivative
-                        for side, method in ((1, "forward"), (-1, "backward")):
+                        for side in (1, -1):
                             _add_hessian(b, fam, n, seed, label, a, bb, v, side)
 
 

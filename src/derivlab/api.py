@@ -69,7 +69,8 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
         Stop refining as soon as the error estimate is below ``rtol * |value|``
         (fewer evaluations). Default: refine as far as round-off allows. The early stop
         can come before the checks that need smaller steps (aliasing, a joint beside x,
-        noise): a success is then less certain (README, Known limits).
+        noise): a success is then less certain (README, Known limits). One-sided walks
+        (``method="forward"``/``"backward"``) are not stopped early.
     vectorized : bool or None, optional
         Whether f accepts an array of points. None: detected safely (a formula is
         evaluated vectorized: it is a numpy function of arrays).

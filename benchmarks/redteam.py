@@ -68,7 +68,7 @@ __all__ = ["Case", "Record", "KINDS", "CLASSES", "FALSE_ALARM_ALLOWLIST", "build
 #: Digits of every truth.
 DPS = 40
 
-KINDS = ("periodic", "jump", "hessian_kink", "noise", "one_sided", "false_alarm")
+KINDS = ("periodic", "jump", "hessian_kink", "noise", "wiggle", "one_sided", "false_alarm")
 CLASSES = ("ok", "confident_wrong", "flagged_right", "flagged_other", "false_alarm")
 
 #: Smooth cases on which a flagged failure is accepted, name -> the documented reason.
@@ -529,6 +529,35 @@ def _noise(b):
                       family=f"round(sin t, {decimals})")
 
 
+# -- 4b. fine wiggles: a smooth f plus a small fast sine ---------------------------------------------
+
+def _wiggles(b):
+    """g(t) + a sin(w t + p): amplitude a from 200 ulps of |g| to 1e-3, frequency w up to 1e8.
+    At steps far above the period the sine looks like noise of size a; its derivatives
+    (a w, a w**2) can be far larger than g's, and within reach only where steps below the
+    period still see it above round-off: ``limit`` (a success must be right, any flag is)."""
+    rng = np.random.default_rng(20261208)
+    eps = np.finfo(float).eps
+    gs = {"exp": ("exp(t)", np.exp), "atan": ("atan(t)", np.arctan),
+          "cube": ("t**3 + t", lambda t: t ** 3 + t), "log(1+t^2)": ("log(1 + t**2)", np.log1p)}
+    made = 0
+    while made < 150:
+        label = list(gs)[rng.integers(len(gs))]
+        src, g = gs[label]
+        a, w = float(10 ** rng.uniform(-15, -3)), float(10 ** rng.uniform(0, 8))
+        p = float(rng.uniform(0, 2 * np.pi))
+        x = float(np.round(rng.uniform(-3, 3), 3)) * float(10 ** rng.integers(0, 3))
+        with np.errstate(all="ignore"):
+            gx = float(g(x * x) if label == "log(1+t^2)" else g(x))
+        if not np.isfinite(gx) or abs(gx) > 1e300 or a < 200 * eps * abs(gx):
+            continue  # (below 200 ulps of f the sine is f's rounding, not part of f)
+        made += 1
+        for order in (1, 2):
+            b.template(f"{label}+a sin(wt+p)[a={a:.3g},w={w:.3g},p={p:.3g},t={_g(x)},k={order}]",
+                       "wiggle", f"{src} + a*sin(w*t + p)", "a w p", (a, w, p), x, order,
+                       expect="limit", family=f"{label} + a sin(w t + p)")
+
+
 # -- 5. one-sided methods: the derivative from the side they sample --------------------------------
 
 def _reach_sided(f, t, order, d, truth):
@@ -663,6 +692,7 @@ def build_cases():
         _jumps(b)
         _hessians(b)
         _noise(b)
+        _wiggles(b)
         _one_sided(b)
         _false_alarms(b)
     return tuple(b.cases)

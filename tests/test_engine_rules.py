@@ -362,3 +362,19 @@ def test_one_sided_smooth_f_still_succeeds(method, name, x):
         truth = exact_derivative(expr, t, x, order)
         _honest_if_success(res, truth)
         assert res.success, (order, res)
+
+
+def test_wiggles_far_finer_than_the_steps_are_not_a_success():
+    """atan(t) + 3.5e-12 sin(1.4e6 t + 3.15) at -210.6, second derivative 5.08 (the wiggle's
+    a w**2 sin(...)): at steps of 1 to 30 the estimates agree with atan'' (2.1e-7) to 7e-13,
+    then their error grows for two levels to 1000x the round-off it carries. That is not
+    round-off taking over: not a success. Mutant: ``erratic-central-off``."""
+    a, w, ph, x = 3.4679858249044256e-12, 1413103.8488407226, 3.1537771389735245, -210.6
+    f = lambda t: np.arctan(t) + a * np.sin(w * t + ph)  # noqa: E731
+    with mpmath.workdps(DPS):
+        tm = mpmath.mpf(x)
+        truth = (-2 * tm / (1 + tm ** 2) ** 2
+                 - mpmath.mpf(a) * mpmath.mpf(w) ** 2 * mpmath.sin(mpmath.mpf(w) * tm + mpmath.mpf(ph)))
+    res = derivlab.derivative(f, x, order=2)
+    _honest_if_success(res, truth)
+    assert not res.success

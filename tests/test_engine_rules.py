@@ -378,3 +378,19 @@ def test_wiggles_far_finer_than_the_steps_are_not_a_success():
     res = derivlab.derivative(f, x, order=2)
     _honest_if_success(res, truth)
     assert not res.success
+
+
+def test_a_rough_window_is_no_reason_to_stop_on_a_grown_error():
+    """log(1 + t**2) + 5.4e-13 sin(2.4e7 t + 1.26) at -5.74, second derivative 309 (the
+    sine's a w**2 term): the estimates agree with log(1 + t**2)'' to 1e-9, then their error
+    grows for two levels, by less than 100x round-off, while the window of the last levels
+    stands far above f's rounding. Stopping there returned -0.055 +- 8e-10; the walk goes
+    on until the noise is measured. Mutant: ``rough-grown-stops``."""
+    a, w, p, x = 5.445430742781224e-13, 23875699.660905458, 1.2565521807856619, -5.739999999999999
+    f = lambda t: np.log(1 + t ** 2) + a * np.sin(w * t + p)  # noqa: E731
+    t = sympy.Symbol("t")
+    expr = sympy.log(1 + t ** 2) + sympy.Float(a) * sympy.sin(sympy.Float(w) * t + sympy.Float(p))
+    truth = exact_derivative(expr, t, x, 2)
+    res = derivlab.derivative(f, x, order=2)
+    _honest_if_success(res, truth)
+    assert not res.success

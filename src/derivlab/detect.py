@@ -155,6 +155,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=0) \
         + st.tiny
     above = sig > NOISE_ABOVE * rounding
+    st.rough[ids] = above & np.isfinite(sig)  # (sig overflows where |f| nears the largest float)
     noisy = (nflat >= 2) & above
     level = np.where(noisy, np.fmax(sig, sp), 0)
     csig = np.fmax(st.csig[ids], level)

@@ -178,6 +178,7 @@ class _State:
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
         self.floor = np.zeros((C, Fd))  # noise a window shows below the plateau threshold
+        self.rough = np.zeros((C, Fd), bool)  # this level's window far above f's rounding
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
         self.erratic = np.zeros((C, Fd), bool)  # one-sided: error grew far above round-off (tableau._stop)

@@ -394,3 +394,18 @@ def test_a_rough_window_is_no_reason_to_stop_on_a_grown_error():
     res = derivlab.derivative(f, x, order=2)
     _honest_if_success(res, truth)
     assert not res.success
+
+
+@pytest.mark.parametrize("accuracy", [4, 6])
+def test_higher_accuracy_drops_past_coarse_levels_that_cancel_a_wiggle(accuracy):
+    """t + sin(2 pi t) at 1000, second derivative: the wiggle is odd about x there, so every
+    central difference cancels it and three coarse levels agree on 0 +- 1e-14; the truth
+    (2 pi)**2 sin(2 pi * 1000) with the float 2 pi is 9.7e-12. With the drop of 8x a level
+    while estimates are far from settling (every accuracy) the walk reaches steps that see
+    the wiggle. Mutant: ``jump-base-accuracy-only``."""
+    w = 2 * np.pi
+    f = lambda t: t + np.sin(w * t)  # noqa: E731
+    with mpmath.workdps(DPS):
+        truth = -mpmath.mpf(w) ** 2 * mpmath.sin(mpmath.mpf(w) * 1000)
+    res = derivlab.derivative(f, 1000.0, order=2, accuracy=accuracy)
+    _honest_if_success(res, truth)

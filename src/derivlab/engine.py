@@ -181,7 +181,7 @@ class _State:
         self.rough = np.zeros((C, Fd), bool)  # this level's window far above f's rounding
         self.unresolved = np.zeros(C, bool)  # the last steps do not resolve f (see detect.diagnose)
         self.quantised = np.zeros((C, Fd), bool)  # f flat at small steps, sloped at large ones
-        self.erratic = np.zeros((C, Fd), bool)  # one-sided: error grew far above round-off (tableau._stop)
+        self.erratic = np.zeros((C, Fd), bool)  # error grown far above round-off (tableau._stop)
         self.nonfinite = np.zeros(C, bool)
         self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)

@@ -23,7 +23,7 @@ COARSE = 1 / 16    # a stop at a step above this (units of x's scale) is probed 
 PROBE = 6          # ... this many levels further down, and at least to the step whose
 PROBE_NOISE = 1e-3  # round-off is this much of |f| (per unit length to the order's power)
 ONE_SIDED_SAFETY = 3.0  # one-sided tableaux converge less regularly: widen their estimate
-ERRATIC = 100.0    # one-sided: an error grown this far above round-off is noise (_stop)
+ERRATIC = 100.0    # an error grown this far above the round-off it carries is noise (_stop)
 RTOL_LEVELS = 3    # rtol met at this many levels in a row stops a component
 SAFETY = 2.0        # reported truncation errors: the estimate times this (on the red-team
                     # sweep 5% of estimates fell short by up to 2x: differences in a tableau
@@ -145,11 +145,11 @@ def _stop(st, g, idx, ids, row_err, noise):
                        st.mag[ids], _rtol(st.eps, g.t.order, st.rtol), st.fscale[ids],
                        _rtol(st.eps, g.t.order))
     raw = noise >= st.err[ids]
-    # (nor while the window of the last three levels stands far above f's rounding and no
-    # noise has been measured: that growth is f's, wiggles far finer than the steps
-    # (log(1 + t**2) + 5e-13 sin(2.4e7 t) at -5.74: -0.055 +- 8e-10 for 309); the walk goes
-    # on until the noise is measured. Not for truncation below round-off: that cost the
-    # accuracy benchmark 4 evaluations a call)
+    # (an error grown is no reason to stop while the window of the last three levels stands
+    # far above f's rounding and no noise has been measured: that growth is f's, wiggles
+    # far finer than the steps (log(1 + t**2) + 5e-13 sin(2.4e7 t) at -5.74: -0.055 +- 8e-10
+    # for 309); the walk goes on until the noise is measured. Not for truncation below
+    # round-off: that cost the accuracy benchmark 4 evaluations a call)
     rough = st.rough[ids] & (st.sigma[st.c.base[ids]] == 0)
     grown = (g.stall[idx] >= 2) & (accept | raw) & ~rough
     fin = ((st.trunc[ids] <= st.noise[ids]) & np.isfinite(st.err[ids])) | grown
@@ -158,9 +158,8 @@ def _stop(st, g, idx, ids, row_err, noise):
         # an error grown for two levels far above the round-off it carries is noise in f, or
         # wiggles far finer than the steps (atan(t) + 3.5e-12 sin(1.4e6 t) at -210.6: the
         # estimates agree to 7e-13 at steps of 5 to 30, then move; a noise window needs two
-        # flat levels more),
-        # or, one-sided (no noise window there), a jump just beyond x on the stencil's side
-        # (all points but x on the far side look smooth): not a success
+        # flat levels more), or, one-sided (no noise window there), a jump just beyond x on
+        # the stencil's side (all points but x on the far side look smooth): not a success
         st.erratic[ids] |= grown & (row_err > ERRATIC * noise)
     done = every(fin)
     # (not on one-sided lines: their only check, a growing error, needs the walk to go on;

@@ -399,3 +399,18 @@ def test_a_users_rtol_loosens_only_the_relative_test():
     res = derivlab.derivative(lambda t: np.sin(t) + 1.5 * np.minimum(t - t0, 0.0) ** 3, t0,
                               rtol=1e-3)
     assert not res.success or abs(res.value - np.cos(t0)) <= res.error
+
+
+@pytest.mark.parametrize("f, x, order", [
+    (lambda t: t + np.sin(2 * np.pi * t / 8), 1000.0, 2),  # a zero of the wiggle's f''
+    (lambda t: np.sin(t) + 1.5 * np.minimum(t - 86400.5, 0.0) ** 3, 86400.5, 2),
+])
+def test_rtol_does_not_loosen_the_test_of_a_zero(f, x, order):
+    """rtol is relative to |value|: where the bar does not meet rtol * |value|, a result is a
+    success with rtol exactly when it is one without (here: 8.7e-11 +- 4.5e-9 for a zero,
+    ROUNDOFF both ways; the test of a zero against f's natural size keeps its default
+    threshold). Mutant: ``rtol-loosens-zero``."""
+    plain = derivlab.derivative(f, x, order=order)
+    loose = derivlab.derivative(f, x, order=order, rtol=1e-3)
+    if loose.error > 1e-3 * abs(loose.value):
+        assert loose.success == plain.success, (plain, loose)

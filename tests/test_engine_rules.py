@@ -409,3 +409,17 @@ def test_higher_accuracy_drops_past_coarse_levels_that_cancel_a_wiggle(accuracy)
         truth = -mpmath.mpf(w) ** 2 * mpmath.sin(mpmath.mpf(w) * 1000)
     res = derivlab.derivative(f, 1000.0, order=2, accuracy=accuracy)
     _honest_if_success(res, truth)
+
+
+@pytest.mark.parametrize("x", [86400.25, 1003.0 + 1 / 3, 1e5 + 0.1])
+def test_complex_step_bar_covers_the_rounding_of_x_dependent_intermediates(x):
+    """t + sin(2 pi t) far from 0 by the complex step: cos is evaluated at the rounded
+    2 pi t, off by up to eps |2 pi t|, so f' is off by up to about eps |t f''|; the bar
+    must cover that (it was 3e-13 for an error of 6.7e-11 at 86400.25). Mutant:
+    ``complex-drift-off``."""
+    w = 2 * np.pi
+    f = lambda t: t + np.sin(w * t)  # noqa: E731
+    with mpmath.workdps(DPS):
+        truth = 1 + mpmath.mpf(w) * mpmath.cos(mpmath.mpf(w) * mpmath.mpf(x))
+    res = derivlab.derivative(f, x, method="complex")
+    _honest_if_success(res, truth)

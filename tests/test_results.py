@@ -38,9 +38,17 @@ def test_trace_as_dicts_is_json_for_every_operation(op):
 def test_complex_trace_records_the_complex_points():
     x = np.array([1.0, 2.0])
     res = derivlab.gradient(_SCALAR, x, method="complex", trace=True)
-    cplx = [r for r in res.trace if isinstance(r.x, complex)]
-    assert len(cplx) == 2  # one complex point per partial, after the real-arithmetic check
-    assert len(res.trace) > len(cplx) and res.trace[-1] is cplx[-1]
+    every = [r for r in res.trace if isinstance(r.x, complex)]
+    # after the real-arithmetic check, one complex point per partial a small real shift on
+    # (it sizes the bar's eps |x f''| term), then one at x + i h, which carries the result
+    moved, cplx = every[:2], every[2:]
+    assert len(every) == 4 and res.trace[-1] is every[-1]
+    for r in moved:
+        i = r.element[0]
+        assert r.x.real > x[i] and r.x.imag == r.step > 0
+        pt = x.astype(complex)
+        pt[i] = r.x
+        assert r.fx == _SCALAR(pt)
     for r in cplx:
         i = r.element[0]
         assert r.x.real == x[i] and r.x.imag == r.step > 0 and r.offset == 1j * r.step

@@ -15,7 +15,8 @@ def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     """``Im f(x + i h e) / h`` with h tiny, checked against ``check``, the adaptive central
     difference of the same components: f must accept complex input, keep the imaginary
     part, and agree with the real-arithmetic derivative within that one's error. With
-    ``trace``, the records are the check's followed by one per complex point."""
+    ``trace``, the records are the check's followed by one per complex point (those a
+    small real shift on, then those at x + i h, which carry the result)."""
     C, n = len(comps.base), X.shape[1]
     ax = comps.axes[:, 0]
     along = ax >= n  # a direction vector (sparse Jacobians): t = 0 along it
@@ -54,8 +55,8 @@ def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     status = np.where(np.isfinite(value) & agree, int(Status.OK), int(Status.NOT_ANALYTIC))
     # unverifiable (a kink, NaN, no convergence, round-off in real arithmetic): that reason
     status = np.where(verified, status, check.status)
-    # the complex step has no cancellation; its error is rounding in f's complex arithmetic,
-    # measured here by the gap to the independent real-arithmetic estimate
+    # the complex step has no cancellation of its own; its error is rounding in f's complex
+    # arithmetic, measured here by the gap to the independent real-arithmetic estimate
     # (the gap samples the complex step's error, it does not bound it: twice the gap, as
     # the tableau's bars are twice its disagreement; sin(t)/t at 1e-4 cancels inside f,
     # Im sin(z)/z ~ (x cos x - sin x) h / x**2: 5.7e-13 off with a gap of 5.4e-13)
@@ -64,12 +65,22 @@ def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     err = np.where(status >= 0, err, gap + np.where(np.isnan(check.error), 0, check.error))
     records = None
     if trace:
-        records = list(check.records or []) + _records(comps, h, out, value, err)
+        records = list(check.records or []) \
+            + _records(comps, h, both[C:], both[C:].imag / h[:, None], None, shift) \
+            + _records(comps, h, out, value, err)
     return Outcome(value, err, status, h, np.full(C, "", dtype=object), records)
 
 
-def _records(comps, h, out, value, err):
-    """One trace record per complex point ``x + i h`` (level 0: the step is fixed)."""
+def _records(comps, h, out, value, err, shift=None):
+    """One trace record per complex point ``x + i h`` (level 0: the step is fixed), or with
+    ``shift``, per second point ``x + shift + i h`` (what it tells goes into the bar)."""
+    if shift is None:
+        return [_Eval(base=int(comps.base[c]), axes=(int(comps.axes[c, 0]),), level=0,
+                      step=float(h[c]), offsets=(complex(0.0, h[c]),), fx=out[c],
+                      estimate=value[c], component=c, extrapolated=value[c], error=err[c])
+                for c in range(len(h))]
     return [_Eval(base=int(comps.base[c]), axes=(int(comps.axes[c, 0]),), level=0,
-                  step=float(h[c]), offsets=(complex(0.0, h[c]),), fx=out[c], estimate=value[c],
-                  component=c, extrapolated=value[c], error=err[c]) for c in range(len(h))]
+                  step=float(h[c]), offsets=(complex(shift[c], h[c]),), fx=out[c],
+                  estimate=value[c], component=c,
+                  checks=("shifted: how fast f' moves, for the rounding of x",))
+            for c in range(len(h))]

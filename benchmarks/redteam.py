@@ -231,14 +231,15 @@ def _periodic(b):
 
 # -- 2. jumps in higher derivatives ---------------------------------------------------------------
 
-def _reach(f, t, order, d, truth):
+def _reach(f, t, order, d, truth, sided=False):
     """``"smooth"``, or ``"limit"`` when a joint at distance d puts the derivative out of
     float64's reach: a central stencil of that order must fit between t and the joint
     (h <= d / m, points at up to m*h), and its round-off eps*|f|*sum|w| / h**order there,
     times 10 for the few levels of extrapolation, exceeds derivlab's success threshold
-    eps**(1/(2+order)) times the derivative's size |truth| (at least 1e-3)."""
+    eps**(1/(2+order)) times the derivative's size |truth| (at least 1e-3). ``sided``: a
+    one-sided stencil (offsets 0 .. order, sum |w| = 2**order), the joint on its side."""
     eps = np.finfo(float).eps
-    m, wsum = {1: (1, 1.0), 2: (1, 4.0), 3: (2, 3.0)}[order]
+    m, wsum = (order, 2.0 ** order) if sided else {1: (1, 1.0), 2: (1, 4.0), 3: (2, 3.0)}[order]
     h = d / m
     with np.errstate(all="ignore"):
         size = max(abs(float(f(t))), 1.0)
@@ -481,8 +482,8 @@ def _add_hessian(b, fam, n, seed, label, a, bb, v, side=None):
                         truth[i, j] = +(s + (2 if v[i] > 0 else -2))
                     if v[i] != 0:  # the joint is |v_i| away along axis i
                         line = (lambda t, i=i: f(np.where(np.arange(n) == i, t, v)))
-                        reach = _reach if side is None else _reach_sided
-                        expect[i, j] = reach(line, v[i], 2, abs(v[i]), truth[i, j])
+                        expect[i, j] = _reach(line, v[i], 2, abs(v[i]), truth[i, j],
+                                              sided=side is not None)
                         if side is not None and np.sign(v[i]) == side:  # joint behind it
                             expect[i, j] = "smooth"
     family = f"hess {fam} ({'near 0' if label.startswith('near') else label})"
@@ -560,18 +561,6 @@ def _wiggles(b):
 
 # -- 5. one-sided methods: the derivative from the side they sample --------------------------------
 
-def _reach_sided(f, t, order, d, truth):
-    """:func:`_reach` for a one-sided stencil (offsets 0 .. order, weights summing to 2**order
-    in absolute value) that must fit between t and a joint at distance d on its side."""
-    eps = np.finfo(float).eps
-    h = d / order
-    with np.errstate(all="ignore"):
-        size = max(abs(float(f(t))), 1.0)
-    roundoff = 10 * eps * size * 2.0 ** order / h ** order
-    need = eps ** (1.0 / (2 + order)) * max(abs(float(truth)), 1e-3)
-    return "smooth" if roundoff <= need else "limit"
-
-
 #: The kink family's pieces: name -> (left of 0, right of 0), polynomials in t.
 _PIECES = {"max(t,0)^2": ("0", "t**2"), "t|t|": ("-t**2", "t**2"), "|t|^3": ("-t**3", "t**3"),
            "max(t,0)^3": ("0", "t**3"), "|t|": ("-t", "t"), "relu": ("0", "t")}
@@ -605,7 +594,7 @@ def _one_sided(b):
                     for side in (-1, 1):
                         t = side * d
                         truth = mpmath.mpf(_one_sided_power(name, t, order))
-                        expect = _reach_sided(f, t, order, d, truth) if side == -s else "smooth"
+                        expect = _reach(f, t, order, d, truth, True) if side == -s else "smooth"
                         also = _far_piece(name, t, order, s) if expect == "limit" else None
                         b.add(f"{name}[t={_g(t)},k={order},{method}]", "one_sided", f, t, truth,
                               expect, order, kwargs=kw, family=f"{name} near 0, {method}",
@@ -624,7 +613,7 @@ def _one_sided(b):
                     for side in (-1, 1):
                         t = t0 + side * d * scale
                         truth = _join_truth(t, t0, p, p)
-                        expect = (_reach_sided(f, t, p, d * scale, truth) if side == -s
+                        expect = (_reach(f, t, p, d * scale, truth, True) if side == -s
                                   else "smooth")
                         also = _join_truth(t, t0, p, p, s) if expect == "limit" else None
                         b.add(f"{cjump} join[t0={_g(t0)},t=t0{side * d:+g}*s,k={p},{method}]",

@@ -66,21 +66,19 @@ def complex_step(ev, X, F0, comps, *, eps, check, trace=False):
     records = None
     if trace:
         records = list(check.records or []) \
-            + _records(comps, h, both[C:], both[C:].imag / h[:, None], None, shift) \
+            + _records(comps, h, both[C:], both[C:].imag / h[:, None], shift=shift) \
             + _records(comps, h, out, value, err)
     return Outcome(value, err, status, h, np.full(C, "", dtype=object), records)
 
 
-def _records(comps, h, out, value, err, shift=None):
+def _records(comps, h, out, value, err=None, shift=None):
     """One trace record per complex point ``x + i h`` (level 0: the step is fixed), or with
     ``shift``, per second point ``x + shift + i h`` (what it tells goes into the bar)."""
-    if shift is None:
-        return [_Eval(base=int(comps.base[c]), axes=(int(comps.axes[c, 0]),), level=0,
-                      step=float(h[c]), offsets=(complex(0.0, h[c]),), fx=out[c],
-                      estimate=value[c], component=c, extrapolated=value[c], error=err[c])
-                for c in range(len(h))]
+    nan = np.full(len(h), np.nan)
+    err, extra = (nan, nan) if err is None else (err, value)
+    shift = np.zeros(len(h)) if shift is None else shift
+    checks = ("shifted: how fast f' moves, for the rounding of x",) if shift.any() else ()
     return [_Eval(base=int(comps.base[c]), axes=(int(comps.axes[c, 0]),), level=0,
                   step=float(h[c]), offsets=(complex(shift[c], h[c]),), fx=out[c],
-                  estimate=value[c], component=c,
-                  checks=("shifted: how fast f' moves, for the rounding of x",))
-            for c in range(len(h))]
+                  estimate=value[c], component=c, extrapolated=extra[c], error=err[c],
+                  checks=checks) for c in range(len(h))]

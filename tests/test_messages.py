@@ -148,3 +148,49 @@ def test_jvp_failure_gets_no_derivative_hint():
     res = derivlab.jvp(lambda v: v["a"], [1.0, 2.0], [1.0, 0.0])
     assert not res.success and ("IndexError" in res.message or "TypeError" in res.message)
     assert "one number at a time" not in res.message and res.operation == "jvp"
+
+
+_PUBLIC = ["derivative", "gradient", "jacobian", "hessian", "jvp", "hvp", "check_grad", "compare",
+           "explore", "gradient_descent", "sparsity"]
+
+
+@pytest.mark.parametrize("name", _PUBLIC)
+def test_misspelt_option_names_the_option_meant_before_any_call(name):
+    fn = getattr(derivlab, name)
+    f = _Calls(np.sin)
+    options = [p.name for p in inspect.signature(fn).parameters.values()
+               if p.kind == p.KEYWORD_ONLY]
+    typo = options[0][:-1] + "x" + options[0][-1]  # one letter wrong
+    with pytest.raises(InputTypeError, match=rf"{name}\(\) has no option '{typo}'; did you mean "
+                                              rf"{options[0]}=\?") as info:
+        fn(f, 1.0, **{typo: 1})
+    assert isinstance(info.value, TypeError)  # (still a TypeError, as Python's own)
+    assert all(o in str(info.value) for o in options)
+    assert f.calls == 0
+    with pytest.raises(InputTypeError, match=r"has no option 'colour' \(its options"):
+        fn(f, 1.0, colour="red")  # (nothing close: no guess)
+
+
+@pytest.mark.parametrize("name, positional", [("derivative", "f and x"), ("jvp", "f, x and v"),
+                                              ("check_grad", "f, grad and x")])
+def test_options_passed_by_position_say_to_name_them(name, positional):
+    fn = getattr(derivlab, name)
+    n = len(positional.replace(" and ", ", ").split(", "))
+    with pytest.raises(InputTypeError, match=rf"{name}\(\) takes {positional} by position and "
+                                              rf"its options by name: got {n + 1} positional"):
+        fn(*([np.sin] + [1.0] * n))
+
+
+def test_plot_options_are_checked_too():
+    pytest.importorskip("matplotlib")
+    import derivlab.plot as plot
+
+    with pytest.raises(InputTypeError, match=r"tangent\(\) has no option 'hh'; did you mean h=\?"):
+        plot.tangent(np.sin, 1.0, hh=0.1)
+
+
+def test_checked_functions_keep_their_signature_and_docs():
+    for name in _PUBLIC:
+        fn = getattr(derivlab, name)
+        assert "f" in inspect.signature(fn).parameters and fn.__doc__
+        assert fn.__name__ == name

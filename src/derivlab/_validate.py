@@ -250,3 +250,37 @@ def check_real(name, value):
     if isinstance(value, bool) or not isinstance(value, Real):
         raise InputTypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
+
+
+def checked_options(fn):
+    """Wrap a public function so that a misspelt keyword (``methd="forward"``) or an option
+    passed by position (``derivative(f, x, 2)``) is an :class:`InputTypeError` that names the
+    option meant, not Python's bare ``TypeError``."""
+    import difflib
+    import functools
+
+    params = inspect.signature(fn).parameters.values()
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    positional = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+    options = [n for n in names if n not in positional]
+    by_position = ", ".join(positional[:-1]) + " and " + positional[-1] if len(positional) > 1 \
+        else positional[0]
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for key in kwargs:
+            if key not in names:
+                near = difflib.get_close_matches(key, options, n=1, cutoff=0.6) or \
+                    difflib.get_close_matches(key, positional, n=1, cutoff=0.6)
+                hint = f"; did you mean {near[0]}=?" if near else ""
+                raise InputTypeError(f"{name}() has no option {key!r}{hint} (its options: "
+                                     f"{', '.join(options)})")
+        if len(args) > len(positional):
+            raise InputTypeError(
+                f"{name}() takes {by_position} by position and its options by name: got "
+                f"{len(args)} positional arguments (write, e.g., "
+                f"{name}({', '.join(positional)}, {options[0]}=...))")
+        return fn(*args, **kwargs)
+
+    return wrapper

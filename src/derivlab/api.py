@@ -19,10 +19,12 @@ from .plans import components
 from .steps import ladder_ratio, rule_of_thumb, scale_of, start_step
 from .symbolic.adapter import _Numeric, as_callable
 from .methods import is_exact, run_exact
+from ._validate import checked_options
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian"]
 
 
+@checked_options
 def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, adaptive=True,
                domain=None, rtol=None, vectorized=None, args=(), trace=False, progress=None,
                executor=None, workers=None):
@@ -123,6 +125,7 @@ def derivative(f, x, *, order=1, method="central", accuracy=None, step=None, ada
                           executor=executor, workers=workers)
 
 
+@checked_options
 def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
              rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
              progress=None, executor=None, workers=None):
@@ -179,6 +182,7 @@ def gradient(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
                           progress=progress, executor=executor, workers=workers)
 
 
+@checked_options
 def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True, domain=None,
              rtol=None, batch=False, unpack=False, vectorized=None, args=(), trace=False,
              progress=None, executor=None, workers=None, sparsity=None, sparse=False):
@@ -234,6 +238,7 @@ def jacobian(f, x, *, method="central", accuracy=None, step=None, adaptive=True,
                           executor=executor, workers=workers)
 
 
+@checked_options
 def hessian(f, x, *, method="central", step=None, adaptive=True, rtol=None, batch=False,
             unpack=False, vectorized=None, args=(), trace=False, progress=None, executor=None,
             workers=None):

@@ -18,6 +18,7 @@ from .api import gradient
 from .result import Status, _html_table
 from .symbolic.adapter import as_callable
 from .symbolic.formulas import Formula, _sympy_expr
+from ._validate import checked_options
 
 __all__ = ["check_grad", "GradCheck", "Mismatch", "Undecided"]
 
@@ -34,6 +35,7 @@ Undecided = namedtuple("Undecided", "param index status reason")
 Undecided.__doc__ = "An element the numeric derivative could not judge: its Status and why."
 
 
+@checked_options
 def check_grad(f, grad, x, *, args=(), rtol=None, method="central", unpack=False, batch=False,
                executor=None, workers=None):
     """Check a hand-written gradient against derivlab's numeric one: where is it wrong, and why.

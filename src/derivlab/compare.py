@@ -9,6 +9,7 @@ import numpy as np
 
 from ._errors import DerivlabError, InputError
 from .result import Status
+from ._validate import checked_options
 
 __all__ = ["compare", "Comparison"]
 
@@ -107,6 +108,7 @@ class Comparison:
         return table
 
 
+@checked_options
 def compare(f, at, *, order: int = 1, methods=None, vectorized=None, executor=None,
             workers=None) -> Comparison:
     """Differentiate f at one point every applicable way, side by side.

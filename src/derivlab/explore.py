@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError, InputTypeError
+from ._validate import checked_options
 
 __all__ = ["Explorer", "explore"]
 
@@ -49,6 +50,7 @@ gd.on('plotly_sliderchange', function () {
 })();"""
 
 
+@checked_options
 def explore(f, x, *, h=None, xlim=None, n_x=41, n_h=25, executor=None, workers=None):
     """An interactive page: the secants of f at x shrinking to the tangent, and their errors.
 

@@ -14,6 +14,7 @@ from .result import Trace
 from .steps import direction_scale
 from .methods import is_exact, run_exact
 from .symbolic.adapter import as_callable
+from ._validate import checked_options
 
 __all__ = ["jvp", "hvp"]
 
@@ -25,6 +26,7 @@ def _direction(x, v):
     return xa, va
 
 
+@checked_options
 def jvp(f, x, v, *, method="central", step=None, rtol=None, vectorized=None, args=(),
         trace=False, progress=None, executor=None, workers=None):
     """Directional derivative ``d/dt f(x + t v)`` at t = 0, i.e. ``J(x) @ v``.
@@ -113,6 +115,7 @@ def _in_user_units(res, c, xa):
                    trace=trc, x=xa.copy())
 
 
+@checked_options
 def hvp(f, x, v, *, method="central", step=None, adaptive=True, rtol=None, vectorized=None,
         args=(), trace=False, progress=None, executor=None, workers=None):
     """Hessian-vector product ``H(x) @ v`` of a scalar f, without forming H.

@@ -15,6 +15,7 @@ from .methods import is_exact
 from ._progress import Progress
 from .result import Status
 from .symbolic.adapter import as_callable, formulas_of
+from ._validate import checked_options
 
 __all__ = ["gradient_descent", "Descent"]
 
@@ -103,6 +104,7 @@ class Descent:
                 "grad_status": None if self.grad_status is None else self.grad_status.name}
 
 
+@checked_options
 def gradient_descent(f, x0, *, lr=0.1, steps=100, grad=None, tol=None, method="central",
                      args=(), unpack=False, callback=None, progress=None, vectorized=None,
                      executor=None, workers=None) -> Descent:

@@ -25,12 +25,14 @@ import numpy as np
 
 from . import _validate as V
 from ._errors import InputError, InputTypeError
+from ._validate import checked_options
 
 __all__ = ["tangent", "surface", "contour", "field", "error_vs_step", "descent"]
 
 SEEDS_STEP = 1e-4  #: the learners' fixed step
 
 
+@checked_options
 def tangent(f, x, *, h=None, xlim=None, ax=None, executor=None, workers=None):
     """f around x with its tangent at x (slope from :func:`derivlab.derivative`, error in the
     legend), and with ``h`` the secants through (x, f(x)) and (x+h, f(x+h)).
@@ -91,6 +93,7 @@ def tangent(f, x, *, h=None, xlim=None, ax=None, executor=None, workers=None):
     return ax
 
 
+@checked_options
 def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None, executor=None, workers=None):
     """A function of two variables as a 3-D surface over ``xlim`` x ``ylim``.
 
@@ -140,6 +143,7 @@ def surface(f, xlim, ylim, *, n=60, unpack=False, ax=None, executor=None, worker
     return ax
 
 
+@checked_options
 def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None, executor=None,
             workers=None):
     """Filled contours of a function of two variables, with contour lines and a colorbar.
@@ -165,6 +169,7 @@ def contour(f, xlim, ylim, *, n=100, levels=20, unpack=False, ax=None, executor=
     return ax
 
 
+@checked_options
 def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None, executor=None,
           workers=None):
     """Arrows of -grad f on an n x n grid (one batched :func:`derivlab.gradient` call) over
@@ -216,6 +221,7 @@ def field(f, xlim, ylim, *, n=15, normalize=False, unpack=False, ax=None, execut
     return ax
 
 
+@checked_options
 def error_vs_step(f, x, *, order=1, exact=None, ax=None, executor=None, workers=None):
     """|error| against the step h, log-log: forward (O(h)), central (O(h^2)) and central of
     accuracy 4 (O(h^4)) differences at fixed steps, the seeds' h = 1e-4, and derivlab's
@@ -321,6 +327,7 @@ def _error_vs_step(f, fn, x, order, exact, ax, pool):
     return ax
 
 
+@checked_options
 def descent(f, path, *, xlim=None, ylim=None, levels=20, unpack=False, ax=None, executor=None,
             workers=None):
     """A descent path (points of shape (k, 2), or an object with a ``.path`` of that shape)

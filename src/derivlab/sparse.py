@@ -21,6 +21,7 @@ from .evaluate import CHUNK_BYTES, Evaluator
 from .result import Status, _as_status
 from .stencils import Stencil
 from .steps import min_step, scale_of
+from ._validate import checked_options
 
 __all__ = ["sparsity", "colour_columns", "Pattern"]
 
@@ -382,6 +383,7 @@ PROBE_RADIUS = 2.0**-6
 PROBE_STEP = 2.0**-10
 
 
+@checked_options
 def sparsity(f, x, *, probes=3, tol=None, seed=0, unpack=False, vectorized=None, args=()):
     """The structure of f's Jacobian at x, for ``jacobian(f, x, sparsity=...)``.
 

@@ -565,3 +565,19 @@ def test_formula_point_errors(call, message):
 def test_vector_formula_to_gradient_is_the_usual_scalar_error():
     with pytest.raises(InputError, match="gradient needs f to return a scalar"):
         derivlab.gradient(["x", "y"], [1.0, 2.0])
+
+
+@pytest.mark.parametrize("text, op, column", [("x**2 + y**", "**", 9), ("x +", "+", 3),
+                                              ("sin(x) *  ", "*", 8), ("(x^2 + y^)", "^", 9),
+                                              ("atan2(x, y -)", "-", 12), ("x*(y/)", "/", 5)])
+def test_an_operator_with_nothing_after_it_is_named_where_it_stands(text, op, column):
+    # (Python's parser points at the start of the line there: "a missing operator?" misled)
+    with pytest.raises(InputError) as info:
+        parse(text)
+    assert str(info.value).startswith(f"invalid formula: a term is missing after {op!r} "
+                                      f"(at column {column})")
+
+
+def test_two_terms_side_by_side_still_ask_for_the_operator():
+    with pytest.raises(InputError, match=r"a missing operator\? write 2\*x, not 2 x"):
+        parse("x y")

@@ -50,8 +50,8 @@ PURE_INPUT_ERRORS = [
      "x must be a number or an array of numbers, got dtype object (None)"),
     ("x-object", lambda f: G(f, [1, None]), InputTypeError,
      "x must be a number or an array of numbers, got dtype object ([1, None])"),
-    ("x-object-array", lambda f: H(f, np.array([1.0, 2.0], dtype=object)), InputTypeError,
-     "x must be a number or an array of numbers, got dtype object (array([1.0, 2.0], dtype=object))"),
+    ("x-object-array", lambda f: H(f, np.array([1.0, "2"], dtype=object)), InputTypeError,
+     "x must be a number or an array of numbers, got dtype object (array([1.0, '2'], dtype=object))"),
     ("x-complex", lambda f: D(f, 1 + 2j), InputTypeError,
      "x must be real; for the complex-step method pass a real x and method='complex'"),
     ("x-complex-array", lambda f: G(f, np.array([1.0, 2.0], dtype=complex), method="complex"),
@@ -62,7 +62,10 @@ PURE_INPUT_ERRORS = [
      "x must be finite, got -inf at index (1, 1)"),
     ("method", lambda f: D(f, 1.0, method="centre"), InputError,
      "method must be one of 'central', 'forward', 'backward', 'complex', 'symbolic', 'jax', "
-     "'torch' or a Stencil, got 'centre'"),
+     "'torch' or a Stencil, got 'centre'; did you mean 'central'?"),
+    ("method-case", lambda f: D(f, 1.0, method="Forward"), InputError,
+     "method must be one of 'central', 'forward', 'backward', 'complex', 'symbolic', 'jax', "
+     "'torch' or a Stencil, got 'Forward'; did you mean 'forward'?"),
     ("method-None", lambda f: G(f, [1.0], method=None), InputError,
      "method must be one of 'central', 'forward', 'backward', 'complex', 'symbolic', 'jax', "
      "'torch' or a Stencil, got None"),

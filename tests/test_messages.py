@@ -194,3 +194,29 @@ def test_checked_functions_keep_their_signature_and_docs():
         fn = getattr(derivlab, name)
         assert "f" in inspect.signature(fn).parameters and fn.__doc__
         assert fn.__name__ == name
+
+
+def test_fractions_decimals_and_object_arrays_of_numbers_become_floats():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    truth = np.cos([1 / 3, 1.5, 0.25])
+    for x in ([Fraction(1, 3), Decimal("1.5"), 0.25],
+              np.array([Fraction(1, 3), 1.5, Decimal("0.25")], dtype=object)):
+        kept = np.array(x, dtype=object).copy()
+        res = derivlab.gradient(lambda v: np.sum(np.sin(v)), x)
+        assert res.success and np.all(np.abs(res.value - truth) <= res.error)
+        assert np.array_equal(res.x, [1 / 3, 1.5, 0.25])
+        assert list(np.array(x, dtype=object)) == list(kept)  # (not converted in place)
+    assert derivlab.derivative(np.sin, Fraction(1, 3)).x == 1 / 3
+    with pytest.raises(InputError, match="too large for float64"):
+        derivlab.derivative(np.sin, Decimal("1e400"))
+    with pytest.raises(InputError, match="must be finite"):
+        derivlab.derivative(np.sin, Decimal("NaN"))
+
+
+def test_sympy_numbers_are_numbers_and_symbols_are_not():
+    sympy = pytest.importorskip("sympy")
+    assert derivlab.derivative(np.sin, sympy.Rational(1, 3)).x == 1 / 3
+    with pytest.raises(InputTypeError, match="got dtype object"):
+        derivlab.derivative(np.sin, sympy.Symbol("t"))

@@ -36,7 +36,7 @@ def check_x(x, name="x"):
     if isinstance(x, (str, bytes)):
         raise InputTypeError(f"{name} must be a number or an array of numbers, got a string {x!r}")
     arr = _to_array(x, name)
-    if arr.dtype.kind == "O" and not isinstance(x, np.ndarray):
+    if arr.dtype.kind == "O":
         arr = _python_numbers(arr, x, name)
     if arr.dtype.kind == "c":
         raise InputTypeError(f"{name} must be real; for the complex-step method pass a real x "
@@ -77,14 +77,20 @@ def _to_array(x, name):
 
 
 def _python_numbers(arr, x, name):
-    """Python ints too large for int64 (numpy makes them objects), with other numbers, as
-    float64; anything else is left to the dtype check."""
+    """Real numbers numpy keeps as objects (Python ints too large for int64, Fractions,
+    Decimals), alone or with other numbers, as float64; anything else is left to the dtype
+    check."""
+    from decimal import Decimal
+
     items = list(arr.flat)
-    if not all(isinstance(e, (Real, np.number)) and not isinstance(e, (bool, np.bool_))
-               for e in items) or not any(type(e) is int for e in items):
+    if not all(isinstance(e, (Real, np.number, Decimal)) and not isinstance(e, (bool, np.bool_))
+               for e in items):
         return arr
     try:
-        return arr.astype(np.float64)
+        out = arr.astype(np.float64)
+        if any(isinstance(e, Decimal) and e.is_finite() for e in items) and np.isinf(out).any():
+            raise OverflowError  # (a Decimal beyond float64 rounds to inf, silently)
+        return out
     except OverflowError:
         raise InputError(f"{name}={_show(x)} is too large for float64 (at most about "
                          "1.8e308)") from None
@@ -123,8 +129,14 @@ def check_method(method, order, accuracy):
             raise InputError(f"method is a Stencil of order {method.order}, but order={order}")
         return method.kind, method
     if not isinstance(method, str) or method not in METHODS:
+        import difflib
+
+        known = METHODS + ("symbolic", "jax", "torch")
+        near = difflib.get_close_matches(method.lower(), known, n=1, cutoff=0.6) \
+            if isinstance(method, str) else []
         raise InputError(f"method must be one of {', '.join(map(repr, METHODS))}, 'symbolic', "
-                         f"'jax', 'torch' or a Stencil, got {method!r}")
+                         f"'jax', 'torch' or a Stencil, got {method!r}"
+                         + (f"; did you mean {near[0]!r}?" if near else ""))
     if method == "complex":
         if order != 1:
             raise InputError(f"method='complex' gives first derivatives only; got order={order}")

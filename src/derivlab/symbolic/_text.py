@@ -212,6 +212,13 @@ def _syntax_error(line, exc, cols):
     if "decimal literal" in msg or "imaginary literal" in msg:
         msg += " (implicit multiplication like 2x is not supported: write 2*x)"
     elif msg == "invalid syntax":
+        # an operator with nothing after it ('x**2 + y**', 'f(x +)'): Python points at the
+        # start of the line, or at what follows
+        stop = len(line.rstrip()) if (exc.offset or 0) <= 1 else col
+        before = line[:stop].rstrip()
+        if before and before[-1] in "+-*/^%" and (stop == len(line.rstrip()) or line[stop] in ",)]"):
+            op = "**" if before.endswith("**") else before[-1]
+            return refuse(line, f"invalid formula: a term is missing after {op!r}", len(before) - len(op))
         ch = line[col] if col < len(line) else ""
         msg += " (a missing operator? write 2*x, not 2 x)" if ch.isalnum() or ch in "_(" else \
             f": unexpected {ch!r}" if ch else ": the formula ends too early"

@@ -88,6 +88,12 @@ def test_rich_table():
 def test_bad_input():
     with pytest.raises(InputError, match="unknown method row"):
         derivlab.compare("x^2", 1.0, methods=["centrall"])
+    # a row named by its method alone, or misspelt: the row meant is named
+    with pytest.raises(InputError, match=r"did you mean 'central' -> 'central h=1e-4', "
+                                         r"'symblic' -> 'symbolic'\?\); the rows are"):
+        derivlab.compare("x^2", 1.0, methods=["central", "symblic"])
+    with pytest.raises(InputError, match=r"unknown method row\(s\) \['xyz'\]; the rows"):
+        derivlab.compare("x^2", 1.0, methods="xyz")
     with pytest.raises(InputError, match="order=2 for one variable only"):
         derivlab.compare("x*y", [1.0, 2.0], order=2)
 

@@ -210,8 +210,20 @@ def _pick(methods):
         methods = [methods]
     unknown = [m for m in methods if m not in names]
     if unknown:
-        raise InputError(f"unknown method row(s) {unknown}; the rows are "
-                         f"{', '.join(repr(n) for n, _ in _ROWS)}")
+        import difflib
+
+        def near(m):  # ('central' -> 'central h=1e-4', 'symblic' -> 'symbolic')
+            if not isinstance(m, str):
+                return None
+            starts = [n for n in names if n.split()[0] == m.lower()]
+            close = difflib.get_close_matches(m.lower(), names, n=1, cutoff=0.6)
+            return (starts or close or [None])[0]
+
+        hints = {m: near(m) for m in unknown}
+        meant = [f"{m!r} -> {n!r}" for m, n in hints.items() if n]
+        raise InputError(f"unknown method row(s) {unknown}"
+                         + (f" (did you mean {', '.join(meant)}?)" if meant else "")
+                         + f"; the rows are {', '.join(repr(n) for n, _ in _ROWS)}")
     return [(m, names[m]) for m in methods]
 
 

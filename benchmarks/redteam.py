@@ -68,7 +68,8 @@ __all__ = ["Case", "Record", "KINDS", "CLASSES", "FALSE_ALARM_ALLOWLIST", "build
 #: Digits of every truth.
 DPS = 40
 
-KINDS = ("periodic", "jump", "hessian_kink", "noise", "wiggle", "one_sided", "false_alarm")
+KINDS = ("periodic", "jump", "hessian_kink", "noise", "wiggle", "one_sided", "swamped",
+         "false_alarm")
 CLASSES = ("ok", "confident_wrong", "flagged_right", "flagged_other", "false_alarm")
 
 #: Smooth cases on which a flagged failure is accepted, name -> the documented reason.
@@ -559,6 +560,28 @@ def _wiggles(b):
                        expect="limit", family=f"{label} + a sin(w t + p)")
 
 
+def _swamped(b):
+    """f whose derivatives are tiny against f itself, down to f's rounding: c + exp(-t),
+    log(1 + e^t) far right, t + c exp(-t**2) in the tail, with c from 1 to 1e4, orders 1-3,
+    central, forward and backward. f varies on a scale of 1 while the steps start at x's scale,
+    and its values carry the derivative to a few digits at best; a one-sided stencil sees only
+    the side where f flattens. ``limit``: a success must be right, any flag is (found
+    2026-12-08 by a sweep of special functions: logaddexp(0, t) at 26, third derivative,
+    forward, -1.9e-13 +- 9.7e-13 for -5.6e-12)."""
+    rng = np.random.default_rng(20261209)
+    fams = (("c+exp(-t)", "c + exp(-t)", (2.0, 35.0)), ("log(1+e^t)", "c/c*log(1 + exp(t))", (2.0, 35.0)),
+            ("t+c exp(-t^2)", "t + c*exp(-t**2)", (2.0, 6.0)))
+    for label, src, (lo, hi) in fams:
+        for c in (1.0, 30.0, 1e4):
+            for x in np.round(rng.uniform(lo, hi, 4), 4):
+                for order in (1, 2, 3):
+                    for method in ("central", "forward", "backward"):
+                        kw = {} if method == "central" else {"method": method}
+                        b.template(f"{label}[c={_g(c)},t={_g(x)},k={order},{method}]", "swamped",
+                                   src, "c", (c,), float(x), order, expect="limit", kwargs=kw,
+                                   family=f"{label}, {method}")
+
+
 # -- 5. one-sided methods: the derivative from the side they sample --------------------------------
 
 #: The kink family's pieces: name -> (left of 0, right of 0), polynomials in t.
@@ -683,6 +706,7 @@ def build_cases():
         _noise(b)
         _wiggles(b)
         _one_sided(b)
+        _swamped(b)
         _false_alarms(b)
     return tuple(b.cases)
 

@@ -44,8 +44,11 @@ SHOWN = 40
 #: (wiggle, new on 2026-12-08: fast sines of 200 ulps and up whose effect on the estimates
 #: agrees by chance at steps far above their period: see README, Known limits; 16 before the
 #: rules on a grown error of 2026-12-08)
+#: (swamped, new on 2026-12-08: forward third derivatives of f that flattens on the stencil's
+#: side, values at f's rounding level: see README, Known limits)
 OPEN = {("periodic", "false_alarm"): 1, ("jump", "false_alarm"): 12,
-        ("one_sided", "false_alarm"): 36, ("wiggle", "confident_wrong"): 8}
+        ("one_sided", "false_alarm"): 36, ("wiggle", "confident_wrong"): 8,
+        ("swamped", "confident_wrong"): 5}
 
 
 def _over_ceiling(bad, cls):
@@ -73,7 +76,7 @@ def test_case_definitions():
     cases = redteam.build_cases()
     assert len({c.name for c in cases}) == len(cases)
     assert {c.kind for c in cases} == set(redteam.KINDS)
-    assert 500 <= len(cases) <= 2000
+    assert 500 <= len(cases) <= 2500
     for c in cases:
         if c.source is not None:  # numpy f against the SymPy template it was made from
             with np.errstate(all="ignore"):

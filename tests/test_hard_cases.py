@@ -363,3 +363,31 @@ def test_a_stop_at_coarse_steps_is_probed_far_below():
         t = mpmath.mpf(float(x))
         exact = float(2 * 0.72 * 2.77 + mpmath.diff(lambda s: mpmath.cos(2.93 * s - 0.47) ** 3, t, 2))
     assert not res.success or abs(res.value - exact) <= res.error
+
+
+@pytest.mark.parametrize("name", ["gamma", "j0", "y0", "airy_ai", "dawsn", "logaddexp(0,t)",
+                                  "ellipk", "t^t", "k1", "fresnel_s"])
+def test_special_functions_nobody_tuned_to_are_never_confidently_wrong(name):
+    """benchmarks/special.py, a slice: SciPy's special functions at random points, orders 1-3,
+    against mpmath; a success must hold its truth within its bar (the default central walk)."""
+    import pathlib
+    import sys
+
+    pytest.importorskip("scipy")
+    bench = str(pathlib.Path(__file__).resolve().parent.parent / "benchmarks")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from special import FUNCTIONS
+
+    f, g, (lo, hi) = FUNCTIONS[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    successes = 0
+    with mpmath.workdps(40), np.errstate(all="ignore"):
+        for x in rng.uniform(lo, hi, 3):
+            for order in (1, 2, 3):
+                truth = mpmath.re(mpmath.diff(g, mpmath.mpf(float(x)), order))
+                res = derivlab.derivative(f, float(x), order=order)
+                if res.success:
+                    successes += 1
+                    assert abs(mpmath.mpf(res.value) - truth) <= res.error, (x, order, res)
+    assert successes >= 7  # (and flags stay rare: 2 of 720 in the whole benchmark)

@@ -166,8 +166,11 @@ def test_input_error_message_and_no_call(call, exc, message):
 def test_ragged_x_is_a_type_error():
     f = Counting()
     with pytest.raises(InputTypeError, match="^" + re.escape(
-            "x must be a number or an array of numbers: ")):
+            "x is ragged: its pieces have different shapes ([[1.0, 2.0], [3.0]]); pass one "
+            "array of numbers (np.concatenate the pieces, or np.ravel each)")):
         D(f, [[1.0, 2.0], [3.0]])
+    with pytest.raises(InputTypeError, match="^x is ragged"):
+        G(f, (1.0, np.array([2.0, 3.0])))
     assert f.calls == 0
 
 

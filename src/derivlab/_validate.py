@@ -65,6 +65,10 @@ def _to_array(x, name):
         return np.array(x)
     except (TypeError, ValueError, RuntimeError) as exc:
         if not callable(getattr(x, "detach", None)):
+            if "inhomogeneous" in str(exc):  # ([1.0, [2.0, 3.0]]: pieces of different shapes)
+                raise InputTypeError(
+                    f"{name} is ragged: its pieces have different shapes ({_show(x)}); pass one "
+                    f"array of numbers (np.concatenate the pieces, or np.ravel each)") from None
             raise InputTypeError(f"{name} must be a number or an array of numbers: {exc}") from None
         first = exc
     try:

@@ -110,21 +110,19 @@ def diagnose(st, g, idx, ids, v, H, D):
     offs = np.empty((3 * k + 1, n))
     vals = np.empty((3 * k + 1, n, Fd), np.result_type(v, F0, d.v))
     offs[:k], offs[k] = cz[:, None] * h0, 0.0
-    vals[:k], vals[k] = v[:, nz].transpose(1, 0, 2), F0
+    vals[:k], vals[k] = (v if k == m else v[:, nz]).transpose(1, 0, 2), F0
     for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
         o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
-        gap = np.full(o.shape, np.inf)
-        for j in range(lo):
-            gap = np.fmin(gap, np.abs(o - offs[j]))
+        gap = np.fmin.reduce(np.abs(o - offs[:lo, None]), axis=0, initial=np.inf)
         offs[lo:lo + k] = np.where(gap > 0.25 * h0, o, np.nan)
-        vals[lo:lo + k] = vl[idx][:, nz].transpose(1, 0, 2)
+        vals[lo:lo + k] = (vl[idx] if k == m else vl[idx][:, nz]).transpose(1, 0, 2)
     use = np.isfinite(offs)
     sig = np.full((n, Fd), np.nan)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
     if t.kind == "central":
         have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
-        rows = np.flatnonzero(have)
+        rows = have.nonzero()[0]
         u = use[:, rows].T
         # rows of one pattern of points together (one, but for jumps of the ladder)
         parts = [] if not len(rows) else [rows] if (u == u[0]).all() else \
@@ -233,8 +231,12 @@ def diagnose(st, g, idx, ids, v, H, D):
             g.nrows[idx[past]] = np.where(back, -1, 0)[past]
             g.steady[idx[past]] = True
             restart = np.union1d(restart, idx[back])
-    d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
-    d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
+    if len(idx) == len(g.ids):  # (every row: the last level's buffers become the one before)
+        d.v2, d.v, d.H2, d.H = d.v, d.v2, d.H, d.H2
+        d.e[:], d.v[:], d.H[:], d.D[:], d.s[:] = g.e, v, h0, D, sig
+    else:
+        d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
+        d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
     d.reset(restart)
 
 
@@ -268,6 +270,12 @@ def _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding):
 def _abs_x(st, ids):
     """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
     the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
+    if getattr(st, "abs_x", None) is None:  # (the same at every level: worked out once)
+        st.abs_x = _abs_x_of(st, np.arange(len(st.c.base)))
+    return st.abs_x[ids]
+
+
+def _abs_x_of(st, ids):
     n, ax = st.X.shape[1], st.c.axes[ids, 0]
     x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
     if (ax >= n).any():
@@ -350,6 +358,29 @@ def _line_weights(offs, j):
     return W
 
 
+def _memo(t, name, make):
+    """make(): a constant of template ``t``, worked out once and kept on it (as its cached
+    properties are)."""
+    out = t.__dict__.get(name)
+    if out is None:
+        out = t.__dict__[name] = make()
+    return out
+
+
+def _jump_weights(c, k):
+    """_jump_detector's difference on a line template of offsets ``c`` for order k: its
+    order j, weights (1, points) and, for even k, the mask of the points it uses."""
+    if k % 2:
+        return k + 1, _line_weights(tuple(np.append(c, 0.0).tolist()), k + 1), None
+    return k - 1, _line_weights(tuple(c[c != 0].tolist()), k - 1), c != 0
+
+
+@functools.lru_cache(maxsize=16)
+def _kink_keep(ratio):
+    """KINK_STEADY per level of a ladder of this ratio (_jump_detector)."""
+    return KINK_STEADY ** (np.log(ratio) / np.log(RATIO))
+
+
 def _jump_detector(st, g, idx, ids, v, H, F0):
     """A jump in the k-th derivative at x leaves f's part of the other parity non-smooth:
     for odd k the order-(k+1) difference on the same points (and f(x)), times h, tends to a
@@ -372,17 +403,13 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
                     sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
                     W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
     else:
-        c = t.coef[:, 0]
-        if k % 2:
-            offs, vals = np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1)
-        else:
-            offs, vals = c[c != 0], v[:, c != 0]
-        j = k + 1 if k % 2 else k - 1
-        W = _line_weights(tuple(offs.tolist()), j)
+        j, W, nz = _memo(t, "jump_weights", lambda: _jump_weights(t.coef[:, 0], k))
+        vals = np.concatenate([v, F0[:, None]], axis=1) if k % 2 else v[:, nz]
     ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
     # (n, lines, Fd): the detector on each line, and its round-off
-    C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
-    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / h[:, None, None] ** j
+    hj = h[:, None, None] ** j
+    C = np.einsum("rk,ckf->crf", W, vals) / hj
+    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / hj
     if d.Cl is None or d.Cl.shape[1] != len(W):
         d.Cl = np.full((len(g.ids), len(W), C.shape[2]), np.nan, C.dtype)
         d.nCl = np.full(d.Cl.shape, np.nan)
@@ -411,10 +438,12 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     # must pass, nor in float32 or coarser, where round-off rules third and fourth
     # derivatives from their first levels on and a tableau restarted past a suspected jump
     # is the second look that flags a first estimate agreeing by chance.)
-    keep = KINK_STEADY ** (np.log(st.ratio) / np.log(RATIO))
+    keep = _kink_keep(st.ratio)
     strict = st.ratio == RATIO or st.eps > 1e-10
-    rise = (hist[:, 1:] > keep * hist[:, :-1]) & ((hist[:, 1:] * keep < hist[:, :-1]) | strict)
-    steady = rise[:, 1] & (rise[:, 0] | (np.isnan(hist[:, 0]) & strict))
+    rise = hist[:, 1:] > keep * hist[:, :-1]
+    if not strict:
+        rise &= hist[:, 1:] * keep < hist[:, :-1]
+    steady = rise[:, 1] & ((rise[:, 0] | np.isnan(hist[:, 0])) if strict else rise[:, 0])
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a
     # jump beside x); once round-off hides it, nothing new is learnt

@@ -202,16 +202,15 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        act = np.flatnonzero(g.active)
+        act = g.active.nonzero()[0]
         _, H = _steps(st, g, act)
         g.level_steps = (act, g.e[act].copy(), H)  # (_update needs them again)
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
         disp[:, :, :q] = g.t.coef[None] * H[:, None, :]
-        axes = np.broadcast_to(st.c.axes[ids, None, :], disp.shape)
         base.append(np.repeat(st.c.base[ids], m))
-        ax.append(axes.reshape(-1, 2))
+        ax.append(np.repeat(st.c.axes[ids], m, axis=0))
         dv.append(disp.reshape(-1, 2))
         owner.append((len(ids), m))
     if not base:
@@ -231,7 +230,9 @@ def _steps(st, g, idx):
         return h, H
     n = st.X.shape[1]
     ax = st.c.axes[ids, :q]
-    x = np.abs(st.X[st.c.base[ids][:, None], np.minimum(ax, n - 1)])
+    if getattr(st, "absx", None) is None:  # (|x| along each direction: the same every level)
+        st.absx = np.abs(st.X[st.c.base[:, None], np.minimum(st.c.axes, n - 1)])
+    x = st.absx[ids, :q]
     return h, np.where(ax < n, snap(H, x, st.X.dtype), H)
 
 
@@ -251,16 +252,16 @@ def _evaluate(st, ev, base, ax, dv, shared):
     centre = (uax < 0).all(axis=1)
     vals = np.empty((len(ub), st.F0.shape[1]), dtype=st.F0.dtype)
     vals[centre] = st.F0[ub[centre]]
-    todo = np.flatnonzero(~centre)
+    todo = (~centre).nonzero()[0]
     n = st.X.shape[1]
     rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
     for start in range(0, len(todo), rows):
         part = todo[start:start + rows]
         pts = st.X[ub[part]]  # (a fancy index: already a copy)
-        for d in range(2):
+        for d in range(2 if (uax[:, 1] >= 0).any() else 1):  # (line templates: one direction)
             a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
-            pts[np.flatnonzero(unit), a[unit]] += off[unit].astype(pts.dtype)
+            pts[unit.nonzero()[0], a[unit]] += off[unit].astype(pts.dtype)
             dense = a >= n  # a direction vector of its own (Hessian-vector products)
             if dense.any():
                 pts[dense] += (off[dense, None] * st.c.vectors[a[dense] - n]).astype(pts.dtype)
@@ -370,7 +371,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
             v = vals[pos:pos + n * m].reshape(n, m, -1)
             pos += n * m
             moved += _update(st, g, v, fixed)
-            ids = np.flatnonzero(g.active)
+            ids = g.active.nonzero()[0]
             cids = g.ids[ids]
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
                 (ladder(st.start, g.e[ids], st.ratio) < comps.hmin[cids])
@@ -412,11 +413,11 @@ def _template_kinds(comps):
 
 def _update(st, g, v, fixed):
     """Fold one level's values ``v`` (n, m, Fd) into the group's tableaux."""
-    idx = np.flatnonzero(g.active)
+    idx = g.active.nonzero()[0]
     ids = g.ids[idx]
     t = g.t
     act, e, H = getattr(g, "level_steps", (None, None, None))
-    if act is None or not (np.array_equal(act, idx) and np.array_equal(e, g.e[idx])):
+    if act is None or not (act.shape == idx.shape and (act == idx).all() and (e == g.e[idx]).all()):
         _, H = _steps(st, g, idx)
     g.level_steps = None
     div = H[:, 0] ** t.order if H.shape[1] == 1 else H.prod(axis=1)
@@ -469,7 +470,7 @@ def _update(st, g, v, fixed):
             if rec.component in concl:
                 st.trace[k] = rec.concluded(*concl[rec.component])
         _check(st, first, _checks(st, g, idx, ids, before))
-    g.e[np.flatnonzero(g.active)] += 1
+    g.e[g.active.nonzero()[0]] += 1
     return moved
 
 

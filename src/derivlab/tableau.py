@@ -72,11 +72,13 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
     best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
             "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
             "mag": np.zeros((n, Fd)), "amp": np.full((n, Fd), np.inf)}
+    # (the rows' counts decide which columns any row reaches: read once, not per column)
+    most, least = (int(nr.max()), int(nr.min())) if n else (0, 0)
     for k in range(1, KMAX + 1):
-        ok = nr >= k
-        if not ok.any():
+        if most < k:
             break
-        sel = slice(None) if ok.all() else ok  # (a slice: no copies when every row goes on)
+        ok = nr >= k
+        sel = slice(None) if least >= k else ok  # (a slice: no copies when every row goes on)
         if sel is ok:
             row[~ok, k], nrow[~ok, k], arow[~ok, k] = np.nan, np.inf, np.inf
         # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
@@ -85,9 +87,9 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
         nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
         arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
         filled = k + 1
-        rows = ok & (nr + 1 >= MIN_ROWS)
-        if not rows.any():  # (no row may give a value yet: nothing below changes best)
+        if most + 1 < MIN_ROWS:  # (no row may give a value yet: nothing below changes best)
             continue
+        rows = ok & (nr + 1 >= MIN_ROWS)
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
         # (and the previous row's entry of this column, where there is one: two levels that
         # agree where the error curve turns, a h**2 + b h**4 with a b < 0, agree by chance)
@@ -279,19 +281,20 @@ def _noise(st, t, ids, v, h, div):
         c = t.coef[:, 0]
         order, order_x, p, gaps, gaps_x = t.line_order
         # |slopes| between neighbouring points (n, m-1, Fd)
-        slopes = np.abs(np.diff(v[:, order], axis=1)) / (gaps[None, :, None] * unit[:, None, None])
-        steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
+        vo = v[:, order]
+        slopes = np.abs(vo[:, 1:] - vo[:, :-1]) / (gaps[None, :, None] * unit[:, None, None])
+        steep = slopes.max(axis=1)  # NaN where f was not finite: those fall back anyway
         if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
             vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
-            near = np.abs(np.diff(vx, axis=1)) / (gaps_x[None, :, None] * unit[:, None, None])
+            near = np.abs(vx[:, 1:] - vx[:, :-1]) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
-            with_x = np.max(near, axis=1)
+            with_x = near.max(axis=1)
             for part in rest:  # (the max of the union: max is exact in any order)
                 if part.shape[1]:
-                    with_x = np.maximum(with_x, np.max(part, axis=1))
+                    with_x = np.maximum(with_x, part.max(axis=1))
             steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
         noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep

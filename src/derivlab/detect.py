@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._rows import row_all, row_max, take
 from .stencils import _solve_weights
 from .steps import JUMP, JUMP_CHANGE, RATIO
 
@@ -114,9 +115,14 @@ def diagnose(st, g, idx, ids, v, H, D):
     for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
         o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
-        gap = np.fmin.reduce(np.abs(o - offs[:lo, None]), axis=0, initial=np.inf)
+        if n < 64:
+            gap = np.fmin.reduce(np.abs(o - offs[:lo, None]), axis=0, initial=np.inf)
+        else:  # (many rows: one point of the window at a time, in place)
+            gap, diff = np.full(o.shape, np.inf), np.empty(o.shape)
+            for j in range(lo):
+                np.fmin(gap, np.abs(np.subtract(o, offs[j], out=diff), out=diff), out=gap)
         offs[lo:lo + k] = np.where(gap > 0.25 * h0, o, np.nan)
-        vals[lo:lo + k] = (vl[idx] if k == m else vl[idx][:, nz]).transpose(1, 0, 2)
+        vals[lo:lo + k] = (take(vl, idx) if k == m else vl[idx][:, nz]).transpose(1, 0, 2)
     use = np.isfinite(offs)
     sig = np.full((n, Fd), np.nan)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
@@ -210,7 +216,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     # f exactly constant over this level, after noise, or after a settled slope well above
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
-    const = (v == F0[:, None]).all(axis=1)
+    const = row_all(v == F0[:, None])
     if const.any():  # (only the rows of a constant f need a look)
         _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding)
     d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
@@ -289,7 +295,7 @@ def _annihilators(u):
     are orthogonal to every polynomial of degree < N-2 (on symmetric points one even and one
     odd combination, so wiggles of either parity show): the divided differences of order N-2
     on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
-    u = u / np.abs(u).max(axis=1, keepdims=True)
+    u = u / row_max(np.abs(u))[:, None]
     if len(u) < 2:
         return _basis_of(u.tobytes())
     # (the windows of one ladder are mostly one pattern of points, bit for bit, once scaled:
@@ -299,7 +305,7 @@ def _annihilators(u):
     for _ in range(3):  # (a few patterns: the ladder's jumps; any others row by row)
         if len(rest) < 2:
             break
-        same = (u[rest] == u[rest[0]]).all(axis=1)
+        same = row_all((u if len(rest) == len(u) else u[rest]) == u[rest[0]])
         w[rest[same]] = _basis_of(u[rest[0]].tobytes())
         rest = rest[~same]
     if len(rest):
@@ -425,8 +431,11 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     else:
         pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
         Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
-    hist = np.concatenate([d.Q[idx, 1:], Q[:, None]], axis=1)
-    d.Q[idx] = hist
+    hist = np.concatenate([take(d.Q, idx)[:, 1:], Q[:, None]], axis=1)
+    if len(idx) == len(d.Q):  # (every row: the new history replaces the old)
+        d.Q = hist.copy()
+    else:
+        d.Q[idx] = hist
     # steady over the samples there are (two suffice to keep walking; the walk goes on
     # while it holds, so a final verdict has three). KINK_STEADY is per level of RATIO: a
     # finer ladder (third derivatives on) shrinks a smooth f's detector less per level

@@ -33,6 +33,7 @@ from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
 from .detect import NOISE_Z, diagnose
 from ._progress import Progress
+from ._rows import row_all, row_max
 from .steps import CENTRAL_LIMIT, RATIO, ladder, levels_below, max_levels, snap
 from .tableau import (KMAX, RTOL_LEVELS, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
                       _tableau)
@@ -144,7 +145,8 @@ class _Group:
         self.ids = np.asarray(ids, dtype=int)
         self.t = template
         n = len(self.ids)
-        self.e = np.broadcast_to(np.asarray(e, dtype=int), (n,)).copy()
+        self.e = np.empty(n, int)
+        self.e[:] = e
         self.hist = np.full((n, KMAX + 1), np.nan)  # steps of the previous rows, newest first
         self.active = np.ones(n, bool)
         self.nrows = np.zeros(n, int)
@@ -164,8 +166,7 @@ class _State:
         C, Fd = len(comps.base), F0.shape[1]
         self.X, self.F0, self.c, self.start, self.eps = X, F0, comps, start, eps
         # smallest normal number of the working precision: below it f's values lose digits
-        self.tiny = max((np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)
-                         if np.finfo(t).eps <= eps), default=np.finfo(np.float64).tiny)
+        self.tiny = _tiny(eps)
         self.value = np.full((C, Fd), np.nan, dtype=F0.dtype)
         self.err = np.full((C, Fd), np.inf)
         self.trunc = np.full((C, Fd), np.inf)
@@ -194,6 +195,13 @@ class _State:
                       "mag": np.zeros((C, Fd)), "amp": np.full((C, Fd), np.inf)}
 
 
+@functools.lru_cache(maxsize=16)
+def _tiny(eps):
+    """The smallest normal number of the precision whose eps is ``eps`` (or finer)."""
+    return max((np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)
+                if np.finfo(t).eps <= eps), default=np.finfo(np.float64).tiny)
+
+
 def _points(st, groups):
     """Descriptors of every point the active components need at their current level."""
     base, ax, dv, owner = [], [], [], []
@@ -209,8 +217,9 @@ def _points(st, groups):
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
         disp[:, :, :q] = g.t.coef[None] * H[:, None, :]
-        base.append(np.repeat(st.c.base[ids], m))
-        ax.append(np.repeat(st.c.axes[ids], m, axis=0))
+        rep = np.repeat(ids, m)
+        base.append(st.c.base[rep])
+        ax.append(st.c.axes.take(rep, axis=0))
         dv.append(disp.reshape(-1, 2))
         owner.append((len(ids), m))
     if not base:
@@ -249,7 +258,7 @@ def _evaluate(st, ev, base, ax, dv, shared):
         ub, uax, udv = uniq[:, 0].astype(int), uniq[:, 1:3].astype(int), uniq[:, 3:5]
     else:
         inv, ub, uax, udv = slice(None), base, ax, dv
-    centre = (uax < 0).all(axis=1)
+    centre = row_all(uax < 0)
     vals = np.empty((len(ub), st.F0.shape[1]), dtype=st.F0.dtype)
     vals[centre] = st.F0[ub[centre]]
     todo = (~centre).nonzero()[0]
@@ -261,7 +270,10 @@ def _evaluate(st, ev, base, ax, dv, shared):
         for d in range(2 if (uax[:, 1] >= 0).any() else 1):  # (line templates: one direction)
             a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
-            pts[unit.nonzero()[0], a[unit]] += off[unit].astype(pts.dtype)
+            if n == 1 and unit.all():  # (one variable: every point moves along it)
+                pts[:, 0] += off.astype(pts.dtype)
+            else:
+                pts[unit.nonzero()[0], a[unit]] += off[unit].astype(pts.dtype)
             dense = a >= n  # a direction vector of its own (Hessian-vector products)
             if dense.any():
                 pts[dense] += (off[dense, None] * st.c.vectors[a[dense] - n]).astype(pts.dtype)
@@ -335,6 +347,10 @@ class _Offset:
     def __init__(self, bar, lo):
         self.bar, self.lo = bar, lo
 
+    @property
+    def wanted(self):
+        return self.bar.wanted
+
     def update(self, done):
         self.bar.update(self.lo + done)
 
@@ -345,6 +361,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
         _avoid_centre(comps, ~np.isfinite(F0).all(axis=1)[comps.base])
     tid, kinds = _template_kinds(comps)
+    st.kinds = kinds  # (the templates stay as they are now: _finish reads their orders)
     groups = [_Group(ids, t, comps.level0[ids]) for t, ids in kinds]
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
@@ -379,7 +396,8 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
             if st.trace is not None and too_far.any():
                 _check(st, first, {int(c): ("stop: end of the ladder",) for c in cids[too_far]})
         groups += moved
-        bar.update(len(comps.base) - sum(int(g.active.sum()) for g in groups))
+        if bar.wanted:
+            bar.update(len(comps.base) - sum(int(g.active.sum()) for g in groups))
         # noise found at a base point widens every estimate kept there
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
         st.err = st.trunc + st.noise
@@ -431,21 +449,25 @@ def _update(st, g, v, fixed):
         st.step[ids] = H[:, 0]
         g.active[idx] = False
         return []
-    finite = np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1)
+    vfin = np.isfinite(v)
+    finite = row_max(np.abs(np.where(vfin, v, 0)))
     st.fscale[ids] = np.fmax(st.fscale[ids], finite / st.c.norm[ids, None])
     # an output not finite at x nor beside it is lost (NONFINITE), the others go on
-    st.lost[ids] |= ~np.isfinite(st.F0[st.c.base[ids]]) & ~np.isfinite(v).all(axis=1)
-    gone = st.lost[ids].all(axis=1)
+    lost = st.lost[ids] | (~np.isfinite(st.F0[st.c.base[ids]]) & ~row_all(vfin))
+    st.lost[ids] = lost
+    gone = lost.all(axis=1)
     st.nonfinite[ids[gone]] = True
     g.active[idx[gone]] = False
-    fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2)) | gone
+    fin = vfin | lost[:, None, :]
+    fin = row_all(fin[:, :, 0] if fin.shape[2] == 1 else fin.all(axis=2)) | gone
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     if st.trace is not None and (~fin).any():
         side = {int(c): st.sided[c] for c in ids[~fin]}
         _check(st, first, {c: ("f not finite: " + (f"{side[c]} steps" if side[c] else
                                                     "smaller steps"),) for c in side})
     keep = fin & ~gone
-    idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
+    if not keep.all():  # (else every row goes on as it is)
+        idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
     diagnose(st, g, idx, ids, v, H, D)
     noise, amp = _noise(st, t, ids, v, h, div)
     if g.row is None:
@@ -460,7 +482,8 @@ def _update(st, g, v, fixed):
     before = st.err[ids].copy()
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
-    st.value[ids] = np.where(np.isnan(st.value[ids]), D, st.value[ids])
+    kept = st.value[ids]
+    st.value[ids] = np.where(np.isnan(kept), D, kept)
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
         err = SAFETY * best["trunc"] + best["noise"]
         err = np.where(np.isfinite(err), err, np.nan)  # NaN: no conclusion yet
@@ -619,7 +642,9 @@ def _finish(st, fixed):
     st.trunc = SAFETY * st.trunc
     st.err = st.trunc + st.noise
     finite = np.isfinite(st.value)
-    order = np.array([t.order for t in st.c.template])[:, None]
+    order = np.empty((len(st.c.template), 1), int)
+    for t, ids in st.kinds:
+        order[ids] = t.order
     # judge each entry against the largest of its siblings too (same point, same output):
     # a zero partial known to 1e-10 is fine when the others are of order one
     sib = np.zeros((st.X.shape[0], st.value.shape[1]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._rows import row_max, take
 from .detect import NOISE_ULPS, NOISE_Z, _abs_x
 from .steps import JUMP, JUMP_CHANGE, ladder, levels_below
 
@@ -34,7 +35,7 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
     """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
     # (every component of the group: its arrays are read as they are and replaced, not copied)
     every = len(idx) == len(g.ids)
-    prev, hist = (g.row, g.hist) if every else (g.row[idx], g.hist[idx])
+    prev, hist = (g.row, g.hist) if every else (take(g.row, idx), take(g.hist, idx))
     nr = g.nrows[idx]
     p = 2 if g.t.even else 1
     row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow if every else g.nrow[idx],
@@ -116,10 +117,12 @@ def _keep_best(st, ids, best, h):
     may be noise; later rows that agree with each other win on their own smaller bars)."""
     gap = np.abs(best["value"] - st.value[ids])
     spread = np.fmax(gap, best["trunc"])
-    conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
+    kept = st.err[ids]
+    known = np.isfinite(kept)
+    conflict = known & (spread > 10 * kept) & (spread > 10 * best["noise"])
     # (or two bars that cannot both hold: one of them is wrong, and the kept one is widened)
-    conflict |= np.isfinite(st.err[ids]) & (gap > SAFETY * (st.err[ids] + best["err"]))
-    better = (best["err"] < st.err[ids]) & ~conflict
+    conflict |= known & (gap > SAFETY * (kept + best["err"]))
+    better = (best["err"] < kept) & ~conflict
     widen = conflict
     if widen.any():
         st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
@@ -245,8 +248,7 @@ def _passed_joint(st, g, idx, ids, D, noise, h):
     seen = (g.nrows[idx] >= 1)[:, None]
     change = np.abs(D - g.row[idx, 0])
     last, last_noise = g.moved[idx, 0], g.moved[idx, 1]
-    with np.errstate(all="ignore"):
-        p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]
+    p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]  # (run: errstate ignore)
     clear = seen & (change > JOINT_CLEAR * noise) & (last > JOINT_CLEAR * last_noise)
     linear = clear & (np.abs(p - 1) < 0.4)
     # (the change that ends it may already be down at round-off: the estimates settled)
@@ -283,7 +285,7 @@ def _noise(st, t, ids, v, h, div):
         # |slopes| between neighbouring points (n, m-1, Fd)
         vo = v[:, order]
         slopes = np.abs(vo[:, 1:] - vo[:, :-1]) / (gaps[None, :, None] * unit[:, None, None])
-        steep = slopes.max(axis=1)  # NaN where f was not finite: those fall back anyway
+        steep = row_max(slopes)  # NaN where f was not finite: those fall back anyway
         if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
@@ -291,10 +293,10 @@ def _noise(st, t, ids, v, h, div):
             vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
             near = np.abs(vx[:, 1:] - vx[:, :-1]) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
-            with_x = near.max(axis=1)
+            with_x = row_max(near)
             for part in rest:  # (the max of the union: max is exact in any order)
                 if part.shape[1]:
-                    with_x = np.maximum(with_x, part.max(axis=1))
+                    with_x = np.maximum(with_x, row_max(part))
             steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
         noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep

@@ -424,12 +424,12 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
         shape = pshape + xshape + xshape
     else:
         value, error, status = (a.reshape(P, n, -1) for a in (out.value, out.error, out.status))
-        value, error, status = (np.moveaxis(a, 2, 1) for a in (value, error, status))
+        value, error, status = (a.transpose(0, 2, 1) for a in (value, error, status))
         step = out.step.reshape(P, n)
         shape = pshape + fshape + xshape
         if kind == "derivative":
             shape = pshape + fshape
-            value, error, status = (np.moveaxis(a, 1, -1) for a in (value, error, status))
+            value, error, status = (a.transpose(0, 2, 1) for a in (value, error, status))
     value = value.reshape(shape)
     error, status = error.reshape(shape), status.reshape(shape)
     step = step.reshape(pshape if kind == "derivative" else pshape + xshape)

@@ -135,10 +135,11 @@ def diagnose(st, g, idx, ids, v, H, D):
             [rows[(u == q).all(axis=1)] for q in np.unique(u, axis=0)]
         for rows in parts:
             pattern = use[:, rows[0]]
-            w = _annihilators(offs[pattern][:, rows].T)
-            sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w,
-                                                  vals[pattern][:, rows].transpose(1, 0, 2))) ** 2)
-                                .sum(axis=1))
+            every = len(rows) == n  # (then no gather of the rows: they are all there)
+            w = _annihilators((offs[pattern] if every else offs[pattern][:, rows]).T)
+            sq = np.abs(np.einsum("ckj,ckf->cjf", w, (vals[pattern] if every else
+                                                       vals[pattern][:, rows]).transpose(1, 0, 2))) ** 2
+            sig[rows] = np.sqrt(sq[:, 0] + sq[:, 1])  # (the sum of the two: exact in any order)
     ratio = (h0 / hp)[:, None]
     # a window difference shrinking slower than h**1.5 is no longer f's smooth part: noise of
     # about that size is in f (the larger of two levels running: one may be small by chance);
@@ -306,6 +307,10 @@ def _annihilators(u):
         if len(rest) < 2:
             break
         same = row_all((u if len(rest) == len(u) else u[rest]) == u[rest[0]])
+        if same.all():  # (every row left: one pattern)
+            w[rest if len(rest) < len(u) else ...] = _basis_of(u[rest[0]].tobytes())
+            rest = rest[:0]
+            break
         w[rest[same]] = _basis_of(u[rest[0]].tobytes())
         rest = rest[~same]
     if len(rest):
@@ -431,10 +436,12 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     else:
         pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
         Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
-    hist = np.concatenate([take(d.Q, idx)[:, 1:], Q[:, None]], axis=1)
-    if len(idx) == len(d.Q):  # (every row: the new history replaces the old)
-        d.Q = hist.copy()
+    if len(idx) == len(d.Q):  # (every row: the history shifts in place)
+        d.Q[:, :-1] = d.Q[:, 1:]
+        d.Q[:, -1] = Q
+        hist = d.Q
     else:
+        hist = np.concatenate([take(d.Q, idx)[:, 1:], Q[:, None]], axis=1)
         d.Q[idx] = hist
     # steady over the samples there are (two suffice to keep walking; the walk goes on
     # while it holds, so a final verdict has three). KINK_STEADY is per level of RATIO: a

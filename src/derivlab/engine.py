@@ -456,8 +456,9 @@ def _update(st, g, v, fixed):
     lost = st.lost[ids] | (~np.isfinite(st.F0[st.c.base[ids]]) & ~row_all(vfin))
     st.lost[ids] = lost
     gone = lost.all(axis=1)
-    st.nonfinite[ids[gone]] = True
-    g.active[idx[gone]] = False
+    if gone.any():
+        st.nonfinite[ids[gone]] = True
+        g.active[idx[gone]] = False
     fin = vfin | lost[:, None, :]
     fin = row_all(fin[:, :, 0] if fin.shape[2] == 1 else fin.all(axis=2)) | gone
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
@@ -479,7 +480,7 @@ def _update(st, g, v, fixed):
         g.stall = np.zeros((len(g.ids), D.shape[1]), int)
     if g.t.even:
         _passed_joint(st, g, idx, ids, D, noise, h)
-    before = st.err[ids].copy()
+    before = st.err[ids] if st.trace is not None else None  # (a copy: a fancy index)
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
     kept = st.value[ids]
@@ -493,7 +494,7 @@ def _update(st, g, v, fixed):
             if rec.component in concl:
                 st.trace[k] = rec.concluded(*concl[rec.component])
         _check(st, first, _checks(st, g, idx, ids, before))
-    g.e[g.active.nonzero()[0]] += 1
+    g.e += g.active
     return moved
 
 

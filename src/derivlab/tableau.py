@@ -84,9 +84,10 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
             row[~ok, k], nrow[~ok, k], arow[~ok, k] = np.nan, np.inf, np.inf
         # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
         rho = ((hist[:, k - 1] / h) ** p)[:, None][sel]
-        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
-        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
-        arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
+        rm1 = rho - 1  # (rho has one column: rho[:, :1] is rho)
+        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / rm1
+        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / rm1
+        arow[sel, k] = (rho * arow[sel, k - 1] + aprev[sel, k - 1]) / rm1
         filled = k + 1
         if most + 1 < MIN_ROWS:  # (no row may give a value yet: nothing below changes best)
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import wraps
 
@@ -323,7 +324,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError("unpack=True needs x to be a 1-D vector of f's arguments "
                          f"(2-D with batch=True), got shape {xa.shape}")
     P = points.shape[0]
-    n = int(np.prod(xshape, dtype=int))
+    n = math.prod(xshape)
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
     calls = calls_with(ns, f)
     if calls is not None and mname == "complex":

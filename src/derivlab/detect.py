@@ -99,12 +99,10 @@ def diagnose(st, g, idx, ids, v, H, D):
         _jump_detector(st, g, idx, ids, v, H, F0)
         d.H[idx] = H[:, 0]
         return
-    c = t.coef[:, 0]
-    nz = c != 0
-    cz = c[nz]
+    nz, cz = _memo(t, "window", lambda: (t.coef[:, 0] != 0, t.coef[:, 0][t.coef[:, 0] != 0]))
     k = len(cz)
     h0 = H[:, 0]
-    hp, sp = d.H[idx], d.s[idx]
+    hp, sp, H2 = d.H[idx], d.s[idx], d.H2[idx]
     # the window: this level's points, f(x), and the last two levels' points less those nearly
     # on one already in (2h against 1.9h): they would make the window's weights huge
     # (points first: reductions over them are then fast)
@@ -112,7 +110,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     vals = np.empty((3 * k + 1, n, Fd), np.result_type(v, F0, d.v))
     offs[:k], offs[k] = cz[:, None] * h0, 0.0
     vals[:k], vals[k] = (v if k == m else v[:, nz]).transpose(1, 0, 2), F0
-    for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
+    for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, H2, d.v2)):
         o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
         if n < 64:
@@ -127,7 +125,7 @@ def diagnose(st, g, idx, ids, v, H, D):
     sig = np.full((n, Fd), np.nan)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
     if t.kind == "central":
-        have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
+        have = np.isfinite(H2) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
         rows = have.nonzero()[0]
         u = use[:, rows].T
         # rows of one pattern of points together (one, but for jumps of the ladder)
@@ -157,8 +155,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     flat = sig > ratio ** NOISE_SHRINK * sp
     nflat = np.where(flat & settled, d.flat[idx] + 1, 0)
     d.flat[idx] = nflat
-    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=0) \
-        + st.tiny
+    rounding = np.where(use[:, :, None], vals, 0)
+    rounding = NOISE_ULPS * st.eps * np.abs(rounding, out=rounding).max(axis=0) + st.tiny
     above = sig > NOISE_ABOVE * rounding
     st.rough[ids] = above & np.isfinite(sig)  # (sig overflows where |f| nears the largest float)
     noisy = (nflat >= 2) & above
@@ -171,16 +169,20 @@ def diagnose(st, g, idx, ids, v, H, D):
     calm = sig < csig / NOISE_CALM
     if calm.any():
         calm &= ~((vals == F0) | ~use[:, :, None]).all(axis=0)
-    ncalm = d.calm[idx]
-    first = calm & (ncalm == 0)
-    # (the walk will go back to the level after the last wiggly one)
-    calm_e = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
-    d.calm_e[idx] = calm_e
-    ncalm = np.where(calm, ncalm + 1, 0)
-    d.calm[idx] = ncalm
-    free = ncalm >= 3
-    freed = free.any(axis=1)
-    restart = idx[freed]
+    if not calm.any():  # (nothing calm: the counts start again, nothing is freed)
+        d.calm[idx] = 0
+        freed, restart = np.zeros(len(idx), bool), idx[:0]
+    else:
+        ncalm = d.calm[idx]
+        first = calm & (ncalm == 0)
+        # (the walk will go back to the level after the last wiggly one)
+        calm_e = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
+        d.calm_e[idx] = calm_e
+        ncalm = np.where(calm, ncalm + 1, 0)
+        d.calm[idx] = ncalm
+        free = ncalm >= 3
+        freed = free.any(axis=1)
+        restart = idx[freed]
     if freed.any():
         rows = freed
         st.csig[ids] = np.where(free, 0.0, csig)
@@ -429,7 +431,8 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     else:
         dh = np.abs(d.H[idx] - h)[:, None, None]
         Q, nQ = np.abs(C - d.Cl[idx]) / dh, (nC + d.nCl[idx]) / dh
-    d.Cl[idx], d.nCl[idx] = C, nC
+    rows = slice(None) if len(idx) == len(d.Cl) else idx  # (every row: no scatter)
+    d.Cl[rows], d.nCl[rows] = C, nC
     # the line whose detector stands highest above its round-off speaks for the component
     if len(W) == 1:
         Q, nQ = Q[:, 0], nQ[:, 0]

@@ -309,8 +309,9 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
     try:
         with np.errstate(all="ignore"):
             for a, b in chunks:
-                lo, hi = np.searchsorted(comps.base, [a, b])
-                sub = comps if (a, b) == (0, X.shape[0]) else _slice(comps, lo, hi, a)
+                whole = (a, b) == (0, X.shape[0])  # (base points count from 0: lo is 0)
+                lo, hi = (0, len(comps.base)) if whole else np.searchsorted(comps.base, [a, b])
+                sub = comps if whole else _slice(comps, lo, hi, a)
                 out = _run(ev, X[a:b], F0[a:b], sub, start, eps, fixed, trace, rtol, jump,
                            ratio, _Offset(bar, lo))
                 outs.append(out if finish is None else finish(X[a:b], F0[a:b], sub, out))

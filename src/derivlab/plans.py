@@ -25,8 +25,10 @@ def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
     if kind == "hvp":
         return _hvp_components(X, S, v, hmin)
     base = np.repeat(np.arange(P), n)
-    axes = np.stack([np.tile(np.arange(n), P), np.full(P * n, -1)], axis=1)
-    scale = np.stack([S.reshape(-1), np.zeros(P * n)], axis=1)
+    axes = np.full((P * n, 2), -1)
+    axes[:, 0] = np.tile(np.arange(n), P)
+    scale = np.zeros((P * n, 2), np.result_type(S, np.float64))
+    scale[:, 0] = S.reshape(-1)
     templates, level0 = [line] * (P * n), np.zeros(P * n, int)
     if lohi is not None:
         templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,

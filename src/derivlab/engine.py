@@ -186,7 +186,7 @@ class _State:
         self.nonfinite = np.zeros(C, bool)
         self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)
-        if comps.edge is not None:
+        if comps.edge is not None and comps.edge.any():
             self.sided[comps.edge] = [comps.template[i].kind for i in np.flatnonzero(comps.edge)]
         self.trace = [] if trace else None
         # a kept value set aside when a flat window seemed to show unresolved wiggles (detect.diagnose)
@@ -650,13 +650,17 @@ def _finish(st, fixed):
     # judge each entry against the largest of its siblings too (same point, same output):
     # a zero partial known to 1e-10 is fine when the others are of order one
     sib = np.zeros((st.X.shape[0], st.value.shape[1]))
-    np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
+    big = np.where(np.isfinite(st.value), np.abs(st.value), 0)
+    if len(sib) == len(big) and (st.c.base == np.arange(len(sib))).all():
+        sib = big  # (one component per point: its own |value|, as max(0, |value|) is)
+    else:
+        np.maximum.at(sib, st.c.base, big)
     mag = np.maximum(st.mag, sib[st.c.base])
     accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
                        st.fscale, _rtol(st.eps, order)) & ~st.unresolved[:, None]
     roundoff = np.isfinite(st.noise) & (st.noise >= 0.5 * st.err)
-    status[:] = np.where(accept, Status.OK,
-                         np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
+    status[:] = np.where(accept, int(Status.OK),
+                         np.where(roundoff, int(Status.ROUNDOFF), int(Status.NOT_CONVERGED)))
     noise = st.sigma[st.c.base]
     status[~accept & (noise > 0)] = Status.NOISY
     status[st.quantised | st.erratic] = Status.NOISY
@@ -666,7 +670,8 @@ def _finish(st, fixed):
     # resolved, could have made it: those say NOISY)
     status[st.kink & ~sided & ~(~accept & (noise > 0))] = Status.NOT_SMOOTH
     why = np.where(st.nonfinite[:, None] | st.lost, int(Status.NONFINITE), int(Status.NOT_CONVERGED))
-    status[~finite] = np.broadcast_to(why, status.shape)[~finite]
+    if not finite.all():
+        status[~finite] = np.broadcast_to(why, status.shape)[~finite]
     status[st.lost] = Status.NONFINITE
     err = np.where(finite, st.err, np.nan)
     return Outcome(st.value, err, status, st.step, st.sided, st.trace, noise)

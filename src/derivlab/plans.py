@@ -33,7 +33,8 @@ def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
     if lohi is not None:
         templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,
                                         fixed)
-    edge = np.array([t is not line for t in templates])
+    edge = (np.zeros(P * n, bool) if lohi is None  # (no domain: every template is line's)
+            else np.array([t is not line for t in templates]))
     return Components(base, axes, scale, scale[:, 0] ** order, templates, level0,
                       hmin.reshape(-1), edge=edge)
 

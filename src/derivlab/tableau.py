@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._rows import row_max, take
-from .detect import NOISE_ULPS, NOISE_Z, _abs_x
+from .detect import NOISE_ULPS, NOISE_Z, _abs_x, _memo
 from .steps import JUMP, JUMP_CHANGE, ladder, levels_below
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
@@ -250,12 +250,13 @@ def _passed_joint(st, g, idx, ids, D, noise, h):
     change = np.abs(D - g.row[idx, 0])
     last, last_noise = g.moved[idx, 0], g.moved[idx, 1]
     p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]  # (run: errstate ignore)
-    clear = seen & (change > JOINT_CLEAR * noise) & (last > JOINT_CLEAR * last_noise)
+    moving = seen & (last > JOINT_CLEAR * last_noise)
+    clear = moving & (change > JOINT_CLEAR * noise)
     linear = clear & (np.abs(p - 1) < 0.4)
     # (the change that ends it may already be down at round-off: the estimates settled)
-    passed = ((g.linear[idx] >= JOINT_LEVELS) & seen & (last > JOINT_CLEAR * last_noise)
-              & (p >= 1.6)).any(axis=1)
-    g.linear[idx] = np.where(linear, g.linear[idx] + 1, 0)
+    nlin = g.linear[idx]
+    passed = ((nlin >= JOINT_LEVELS) & moving & (p >= 1.6)).any(axis=1)
+    g.linear[idx] = np.where(linear, nlin + 1, 0)
     g.moved[idx, 0] = np.where(seen, change, np.nan)
     g.moved[idx, 1] = noise
     if passed.any():
@@ -272,7 +273,8 @@ def _noise(st, t, ids, v, h, div):
     carries the precision's smallest normal number: its digits are few; an exact zero
     carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
     f' from the steepest slope between neighbouring stencil points and x."""
-    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
+    av = np.abs(v)
+    ulps = NOISE_ULPS * st.eps * av + st.tiny * ((v != 0) & (av < st.tiny))
     aw, asum = t.abs_weights
     amp = (asum / div)[:, None]  # error per unit of noise in each value
     noise = np.einsum("k,ckf->cf", aw, ulps) / div[:, None] \
@@ -284,14 +286,15 @@ def _noise(st, t, ids, v, h, div):
         c = t.coef[:, 0]
         order, order_x, p, gaps, gaps_x = t.line_order
         # |slopes| between neighbouring points (n, m-1, Fd)
-        vo = v[:, order]
+        in_order = _memo(t, "in_order", lambda: bool((order == np.arange(len(order))).all()))
+        vo = v if in_order else v.take(order, axis=1)
         slopes = np.abs(vo[:, 1:] - vo[:, :-1]) / (gaps[None, :, None] * unit[:, None, None])
         steep = row_max(slopes)  # NaN where f was not finite: those fall back anyway
         if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
-            vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
+            vx = np.concatenate([v, F0[:, None]], axis=1).take(order_x[max(p - 1, 0):p + 2], axis=1)
             near = np.abs(vx[:, 1:] - vx[:, :-1]) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
             with_x = row_max(near)

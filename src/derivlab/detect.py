@@ -147,7 +147,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     # the estimates settled, or their change is what noise of this size makes of them
     Dp = d.D[idx]
     change = np.abs(D - Dp)
-    amp = t.abs_weights[1] / h0 ** t.order
+    h0o = h0 ** t.order
+    amp = t.abs_weights[1] / h0o
     steady = change <= JUMP_CHANGE * np.abs(D)
     settled = steady | (change <= 10 * sig * amp[:, None])
     # a smooth f's window differences shrink like (h / h_prev)**(N-2) (N = 7 points), a jump's
@@ -222,14 +223,14 @@ def diagnose(st, g, idx, ids, v, H, D):
     const = row_all(v == F0[:, None])
     if const.any():  # (only the rows of a constant f need a look)
         _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding)
-    d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
+    d.sloped[idx] = steady & (np.abs(D) * h0o[:, None] > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
         _jump_detector(st, g, idx, ids, v, H, F0)
         # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
         # straddled it; the walk goes back to the level after the last that saw the jump
         # (unless the last step was a leap straight below |x|: the walk starts here)
-        past = was & ~st.kink[ids].any(axis=1) & ~freed
+        past = was & ~st.kink[ids].any(axis=1) & ~freed if was.any() else was
         if past.any():
             for name in ("err", "trunc", "noise"):
                 getattr(st, name)[ids[past]] = np.inf

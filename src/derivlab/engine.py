@@ -260,7 +260,8 @@ def _evaluate(st, ev, base, ax, dv, shared):
         inv, ub, uax, udv = slice(None), base, ax, dv
     centre = row_all(uax < 0)
     vals = np.empty((len(ub), st.F0.shape[1]), dtype=st.F0.dtype)
-    vals[centre] = st.F0[ub[centre]]
+    if centre.any():
+        vals[centre] = st.F0[ub[centre]]
     todo = (~centre).nonzero()[0]
     n = st.X.shape[1]
     rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
@@ -272,6 +273,7 @@ def _evaluate(st, ev, base, ax, dv, shared):
             unit = (a >= 0) & (a < n)
             if n == 1 and unit.all():  # (one variable: every point moves along it)
                 pts[:, 0] += off.astype(pts.dtype)
+                continue
             else:
                 pts[unit.nonzero()[0], a[unit]] += off[unit].astype(pts.dtype)
             dense = a >= n  # a direction vector of its own (Hessian-vector products)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import wraps
 
@@ -328,7 +329,7 @@ def _differentiate(kind, f, x, *, order, method, accuracy, step, adaptive, domai
         raise InputError("unpack=True needs x to be a 1-D vector of f's arguments "
                          f"(2-D with batch=True), got shape {xa.shape}")
     P = points.shape[0]
-    n = int(np.prod(xshape, dtype=int))
+    n = math.prod(xshape)
     X = np.array(points, dtype=xa.dtype).reshape(P, n)
     calls = calls_with(ns, f)
     if calls is not None and mname == "complex":
@@ -429,12 +430,12 @@ def _assemble(kind, out, ev, pshape, xshape, fshape, n, X, label):
         shape = pshape + xshape + xshape
     else:
         value, error, status = (a.reshape(P, n, -1) for a in (out.value, out.error, out.status))
-        value, error, status = (np.moveaxis(a, 2, 1) for a in (value, error, status))
+        value, error, status = (a.transpose(0, 2, 1) for a in (value, error, status))
         step = out.step.reshape(P, n)
         shape = pshape + fshape + xshape
         if kind == "derivative":
             shape = pshape + fshape
-            value, error, status = (np.moveaxis(a, 1, -1) for a in (value, error, status))
+            value, error, status = (a.transpose(0, 2, 1) for a in (value, error, status))
     value = value.reshape(shape)
     error, status = error.reshape(shape), status.reshape(shape)
     step = step.reshape(pshape if kind == "derivative" else pshape + xshape)

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._rows import row_all, row_max, take
 from .stencils import _solve_weights
 from .steps import JUMP, JUMP_CHANGE, RATIO
 
@@ -98,43 +99,45 @@ def diagnose(st, g, idx, ids, v, H, D):
         _jump_detector(st, g, idx, ids, v, H, F0)
         d.H[idx] = H[:, 0]
         return
-    c = t.coef[:, 0]
-    nz = c != 0
-    cz = c[nz]
+    nz, cz = _memo(t, "window", lambda: (t.coef[:, 0] != 0, t.coef[:, 0][t.coef[:, 0] != 0]))
     k = len(cz)
     h0 = H[:, 0]
-    hp, sp = d.H[idx], d.s[idx]
+    hp, sp, H2 = d.H[idx], d.s[idx], d.H2[idx]
     # the window: this level's points, f(x), and the last two levels' points less those nearly
     # on one already in (2h against 1.9h): they would make the window's weights huge
     # (points first: reductions over them are then fast)
     offs = np.empty((3 * k + 1, n))
     vals = np.empty((3 * k + 1, n, Fd), np.result_type(v, F0, d.v))
     offs[:k], offs[k] = cz[:, None] * h0, 0.0
-    vals[:k], vals[k] = v[:, nz].transpose(1, 0, 2), F0
-    for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, d.H2[idx], d.v2)):
+    vals[:k], vals[k] = (v if k == m else v[:, nz]).transpose(1, 0, 2), F0
+    for lo, hl, vl in ((k + 1, hp, d.v), (2 * k + 1, H2, d.v2)):
         o = cz[:, None] * hl
         # (NaN: a point not taken; min is exact in any order)
-        gap = np.full(o.shape, np.inf)
-        for j in range(lo):
-            gap = np.fmin(gap, np.abs(o - offs[j]))
+        if n < 64:
+            gap = np.fmin.reduce(np.abs(o - offs[:lo, None]), axis=0, initial=np.inf)
+        else:  # (many rows: one point of the window at a time, in place)
+            gap, diff = np.full(o.shape, np.inf), np.empty(o.shape)
+            for j in range(lo):
+                np.fmin(gap, np.abs(np.subtract(o, offs[j], out=diff), out=diff), out=gap)
         offs[lo:lo + k] = np.where(gap > 0.25 * h0, o, np.nan)
-        vals[lo:lo + k] = vl[idx][:, nz].transpose(1, 0, 2)
+        vals[lo:lo + k] = (take(vl, idx) if k == m else vl[idx][:, nz]).transpose(1, 0, 2)
     use = np.isfinite(offs)
     sig = np.full((n, Fd), np.nan)
     # (central stencils only: one-sided windows lean on nearby points and misread f's curvature)
     if t.kind == "central":
-        have = np.isfinite(d.H2[idx]) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
-        rows = np.flatnonzero(have)
+        have = np.isfinite(H2) & (np.isfinite(vals) | ~use[:, :, None]).all(axis=(0, 2))
+        rows = have.nonzero()[0]
         u = use[:, rows].T
         # rows of one pattern of points together (one, but for jumps of the ladder)
         parts = [] if not len(rows) else [rows] if (u == u[0]).all() else \
             [rows[(u == q).all(axis=1)] for q in np.unique(u, axis=0)]
         for rows in parts:
             pattern = use[:, rows[0]]
-            w = _annihilators(offs[pattern][:, rows].T)
-            sig[rows] = np.sqrt((np.abs(np.einsum("ckj,ckf->cjf", w,
-                                                  vals[pattern][:, rows].transpose(1, 0, 2))) ** 2)
-                                .sum(axis=1))
+            every = len(rows) == n  # (then no gather of the rows: they are all there)
+            w = _annihilators((offs[pattern] if every else offs[pattern][:, rows]).T)
+            sq = np.abs(np.einsum("ckj,ckf->cjf", w, (vals[pattern] if every else
+                                                       vals[pattern][:, rows]).transpose(1, 0, 2))) ** 2
+            sig[rows] = np.sqrt(sq[:, 0] + sq[:, 1])  # (the sum of the two: exact in any order)
     ratio = (h0 / hp)[:, None]
     # a window difference shrinking slower than h**1.5 is no longer f's smooth part: noise of
     # about that size is in f (the larger of two levels running: one may be small by chance);
@@ -144,7 +147,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     # the estimates settled, or their change is what noise of this size makes of them
     Dp = d.D[idx]
     change = np.abs(D - Dp)
-    amp = t.abs_weights[1] / h0 ** t.order
+    h0o = h0 ** t.order
+    amp = t.abs_weights[1] / h0o
     steady = change <= JUMP_CHANGE * np.abs(D)
     settled = steady | (change <= 10 * sig * amp[:, None])
     # a smooth f's window differences shrink like (h / h_prev)**(N-2) (N = 7 points), a jump's
@@ -152,8 +156,8 @@ def diagnose(st, g, idx, ids, v, H, D):
     flat = sig > ratio ** NOISE_SHRINK * sp
     nflat = np.where(flat & settled, d.flat[idx] + 1, 0)
     d.flat[idx] = nflat
-    rounding = NOISE_ULPS * st.eps * np.abs(np.where(use[:, :, None], vals, 0)).max(axis=0) \
-        + st.tiny
+    rounding = np.where(use[:, :, None], vals, 0)
+    rounding = NOISE_ULPS * st.eps * np.abs(rounding, out=rounding).max(axis=0) + st.tiny
     above = sig > NOISE_ABOVE * rounding
     st.rough[ids] = above & np.isfinite(sig)  # (sig overflows where |f| nears the largest float)
     noisy = (nflat >= 2) & above
@@ -166,16 +170,20 @@ def diagnose(st, g, idx, ids, v, H, D):
     calm = sig < csig / NOISE_CALM
     if calm.any():
         calm &= ~((vals == F0) | ~use[:, :, None]).all(axis=0)
-    ncalm = d.calm[idx]
-    first = calm & (ncalm == 0)
-    # (the walk will go back to the level after the last wiggly one)
-    calm_e = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
-    d.calm_e[idx] = calm_e
-    ncalm = np.where(calm, ncalm + 1, 0)
-    d.calm[idx] = ncalm
-    free = ncalm >= 3
-    freed = free.any(axis=1)
-    restart = idx[freed]
+    if not calm.any():  # (nothing calm: the counts start again, nothing is freed)
+        d.calm[idx] = 0
+        freed, restart = np.zeros(len(idx), bool), idx[:0]
+    else:
+        ncalm = d.calm[idx]
+        first = calm & (ncalm == 0)
+        # (the walk will go back to the level after the last wiggly one)
+        calm_e = np.where(first, d.e[idx, None] + 1, d.calm_e[idx])
+        d.calm_e[idx] = calm_e
+        ncalm = np.where(calm, ncalm + 1, 0)
+        d.calm[idx] = ncalm
+        free = ncalm >= 3
+        freed = free.any(axis=1)
+        restart = idx[freed]
     if freed.any():
         rows = freed
         st.csig[ids] = np.where(free, 0.0, csig)
@@ -212,17 +220,17 @@ def diagnose(st, g, idx, ids, v, H, D):
     # f exactly constant over this level, after noise, or after a settled slope well above
     # round-off: quantised (np.round(f, 4)); the derivative of its steps is not f's. (After a
     # slope that was not settled it is f constant beside a joint: relu left of 0, derivative 0.)
-    const = (v == F0[:, None]).all(axis=1)
+    const = row_all(v == F0[:, None])
     if const.any():  # (only the rows of a constant f need a look)
         _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding)
-    d.sloped[idx] = steady & (np.abs(D) * h0[:, None] ** t.order > NOISE_ABOVE * rounding)
+    d.sloped[idx] = steady & (np.abs(D) * h0o[:, None] > NOISE_ABOVE * rounding)
     if t.kind == "central":
         was = st.kink[ids].any(axis=1)
         _jump_detector(st, g, idx, ids, v, H, F0)
         # the steps just passed under a jump beside x (a joint 1e-3 away): what was kept
         # straddled it; the walk goes back to the level after the last that saw the jump
         # (unless the last step was a leap straight below |x|: the walk starts here)
-        past = was & ~st.kink[ids].any(axis=1) & ~freed
+        past = was & ~st.kink[ids].any(axis=1) & ~freed if was.any() else was
         if past.any():
             for name in ("err", "trunc", "noise"):
                 getattr(st, name)[ids[past]] = np.inf
@@ -233,8 +241,12 @@ def diagnose(st, g, idx, ids, v, H, D):
             g.nrows[idx[past]] = np.where(back, -1, 0)[past]
             g.steady[idx[past]] = True
             restart = np.union1d(restart, idx[back])
-    d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
-    d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
+    if len(idx) == len(g.ids):  # (every row: the last level's buffers become the one before)
+        d.v2, d.v, d.H2, d.H = d.v, d.v2, d.H, d.H2
+        d.e[:], d.v[:], d.H[:], d.D[:], d.s[:] = g.e, v, h0, D, sig
+    else:
+        d.v2[idx], d.H2[idx], d.e[idx] = d.v[idx], d.H[idx], g.e[idx]
+        d.v[idx], d.H[idx], d.D[idx], d.s[idx] = v, h0, D, sig
     d.reset(restart)
 
 
@@ -268,6 +280,12 @@ def _quantised(st, d, t, idx, ids, v, h0, F0, base, const, rounding):
 def _abs_x(st, ids):
     """|x| along each component's first axis; along a direction vector v (sparse Jacobians),
     the largest |x_j| / |v_j| (x_j's rounding, in units of the step along v)."""
+    if getattr(st, "abs_x", None) is None:  # (the same at every level: worked out once)
+        st.abs_x = _abs_x_of(st, np.arange(len(st.c.base)))
+    return st.abs_x[ids]
+
+
+def _abs_x_of(st, ids):
     n, ax = st.X.shape[1], st.c.axes[ids, 0]
     x = np.abs(st.X[st.c.base[ids], np.minimum(ax, n - 1)])
     if (ax >= n).any():
@@ -281,7 +299,7 @@ def _annihilators(u):
     are orthogonal to every polynomial of degree < N-2 (on symmetric points one even and one
     odd combination, so wiggles of either parity show): the divided differences of order N-2
     on the first and on the last N-1 points, orthonormalised (no per-row linear algebra)."""
-    u = u / np.abs(u).max(axis=1, keepdims=True)
+    u = u / row_max(np.abs(u))[:, None]
     if len(u) < 2:
         return _basis_of(u.tobytes())
     # (the windows of one ladder are mostly one pattern of points, bit for bit, once scaled:
@@ -291,7 +309,11 @@ def _annihilators(u):
     for _ in range(3):  # (a few patterns: the ladder's jumps; any others row by row)
         if len(rest) < 2:
             break
-        same = (u[rest] == u[rest[0]]).all(axis=1)
+        same = row_all((u if len(rest) == len(u) else u[rest]) == u[rest[0]])
+        if same.all():  # (every row left: one pattern)
+            w[rest if len(rest) < len(u) else ...] = _basis_of(u[rest[0]].tobytes())
+            rest = rest[:0]
+            break
         w[rest[same]] = _basis_of(u[rest[0]].tobytes())
         rest = rest[~same]
     if len(rest):
@@ -350,6 +372,29 @@ def _line_weights(offs, j):
     return W
 
 
+def _memo(t, name, make):
+    """make(): a constant of template ``t``, worked out once and kept on it (as its cached
+    properties are)."""
+    out = t.__dict__.get(name)
+    if out is None:
+        out = t.__dict__[name] = make()
+    return out
+
+
+def _jump_weights(c, k):
+    """_jump_detector's difference on a line template of offsets ``c`` for order k: its
+    order j, weights (1, points) and, for even k, the mask of the points it uses."""
+    if k % 2:
+        return k + 1, _line_weights(tuple(np.append(c, 0.0).tolist()), k + 1), None
+    return k - 1, _line_weights(tuple(c[c != 0].tolist()), k - 1), c != 0
+
+
+@functools.lru_cache(maxsize=16)
+def _kink_keep(ratio):
+    """KINK_STEADY per level of a ladder of this ratio (_jump_detector)."""
+    return KINK_STEADY ** (np.log(ratio) / np.log(RATIO))
+
+
 def _jump_detector(st, g, idx, ids, v, H, F0):
     """A jump in the k-th derivative at x leaves f's part of the other parity non-smooth:
     for odd k the order-(k+1) difference on the same points (and f(x)), times h, tends to a
@@ -372,17 +417,13 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
                     sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
                     W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
     else:
-        c = t.coef[:, 0]
-        if k % 2:
-            offs, vals = np.append(c, 0.0), np.concatenate([v, F0[:, None]], axis=1)
-        else:
-            offs, vals = c[c != 0], v[:, c != 0]
-        j = k + 1 if k % 2 else k - 1
-        W = _line_weights(tuple(offs.tolist()), j)
+        j, W, nz = _memo(t, "jump_weights", lambda: _jump_weights(t.coef[:, 0], k))
+        vals = np.concatenate([v, F0[:, None]], axis=1) if k % 2 else v[:, nz]
     ulps = NOISE_ULPS * st.eps * np.abs(vals) + NOISE_Z * st.sigma[st.c.base[ids]][:, None]
     # (n, lines, Fd): the detector on each line, and its round-off
-    C = np.einsum("rk,ckf->crf", W, vals) / h[:, None, None] ** j
-    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / h[:, None, None] ** j
+    hj = h[:, None, None] ** j
+    C = np.einsum("rk,ckf->crf", W, vals) / hj
+    nC = np.einsum("rk,ckf->crf", np.abs(W), ulps) / hj
     if d.Cl is None or d.Cl.shape[1] != len(W):
         d.Cl = np.full((len(g.ids), len(W), C.shape[2]), np.nan, C.dtype)
         d.nCl = np.full(d.Cl.shape, np.nan)
@@ -391,15 +432,21 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     else:
         dh = np.abs(d.H[idx] - h)[:, None, None]
         Q, nQ = np.abs(C - d.Cl[idx]) / dh, (nC + d.nCl[idx]) / dh
-    d.Cl[idx], d.nCl[idx] = C, nC
+    rows = slice(None) if len(idx) == len(d.Cl) else idx  # (every row: no scatter)
+    d.Cl[rows], d.nCl[rows] = C, nC
     # the line whose detector stands highest above its round-off speaks for the component
     if len(W) == 1:
         Q, nQ = Q[:, 0], nQ[:, 0]
     else:
         pick = np.nanargmax(np.where(np.isfinite(Q / nQ), Q / nQ, -1.0), axis=1)[:, None]
         Q, nQ = np.take_along_axis(Q, pick, 1)[:, 0], np.take_along_axis(nQ, pick, 1)[:, 0]
-    hist = np.concatenate([d.Q[idx, 1:], Q[:, None]], axis=1)
-    d.Q[idx] = hist
+    if len(idx) == len(d.Q):  # (every row: the history shifts in place)
+        d.Q[:, :-1] = d.Q[:, 1:]
+        d.Q[:, -1] = Q
+        hist = d.Q
+    else:
+        hist = np.concatenate([take(d.Q, idx)[:, 1:], Q[:, None]], axis=1)
+        d.Q[idx] = hist
     # steady over the samples there are (two suffice to keep walking; the walk goes on
     # while it holds, so a final verdict has three). KINK_STEADY is per level of RATIO: a
     # finer ladder (third derivatives on) shrinks a smooth f's detector less per level
@@ -411,10 +458,12 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
     # must pass, nor in float32 or coarser, where round-off rules third and fourth
     # derivatives from their first levels on and a tableau restarted past a suspected jump
     # is the second look that flags a first estimate agreeing by chance.)
-    keep = KINK_STEADY ** (np.log(st.ratio) / np.log(RATIO))
+    keep = _kink_keep(st.ratio)
     strict = st.ratio == RATIO or st.eps > 1e-10
-    rise = (hist[:, 1:] > keep * hist[:, :-1]) & ((hist[:, 1:] * keep < hist[:, :-1]) | strict)
-    steady = rise[:, 1] & (rise[:, 0] | (np.isnan(hist[:, 0]) & strict))
+    rise = hist[:, 1:] > keep * hist[:, :-1]
+    if not strict:
+        rise &= hist[:, 1:] * keep < hist[:, :-1]
+    steady = rise[:, 1] & ((rise[:, 0] | np.isnan(hist[:, 0])) if strict else rise[:, 0])
     big = hist[:, 2] > KINK_ABOVE * nQ
     # a verdict stands until a level that can still see shows the detector shrinking (past a
     # jump beside x); once round-off hides it, nothing new is learnt

@@ -33,6 +33,7 @@ from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
 from .detect import NOISE_Z, diagnose
 from ._progress import Progress
+from ._rows import row_all, row_max
 from .steps import CENTRAL_LIMIT, RATIO, ladder, levels_below, max_levels, snap
 from .tableau import (KMAX, RTOL_LEVELS, SAFETY, _accepted, _below_x, _noise, _passed_joint, _rtol,
                       _tableau)
@@ -144,7 +145,8 @@ class _Group:
         self.ids = np.asarray(ids, dtype=int)
         self.t = template
         n = len(self.ids)
-        self.e = np.broadcast_to(np.asarray(e, dtype=int), (n,)).copy()
+        self.e = np.empty(n, int)
+        self.e[:] = e
         self.hist = np.full((n, KMAX + 1), np.nan)  # steps of the previous rows, newest first
         self.active = np.ones(n, bool)
         self.nrows = np.zeros(n, int)
@@ -164,8 +166,7 @@ class _State:
         C, Fd = len(comps.base), F0.shape[1]
         self.X, self.F0, self.c, self.start, self.eps = X, F0, comps, start, eps
         # smallest normal number of the working precision: below it f's values lose digits
-        self.tiny = max((np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)
-                         if np.finfo(t).eps <= eps), default=np.finfo(np.float64).tiny)
+        self.tiny = _tiny(eps)
         self.value = np.full((C, Fd), np.nan, dtype=F0.dtype)
         self.err = np.full((C, Fd), np.inf)
         self.trunc = np.full((C, Fd), np.inf)
@@ -185,13 +186,20 @@ class _State:
         self.nonfinite = np.zeros(C, bool)
         self.guessed = np.zeros(C, bool)  # where a domain edge lies was guessed (engine._fit_edge)
         self.sided = np.full(C, "", dtype=object)
-        if comps.edge is not None:
+        if comps.edge is not None and comps.edge.any():
             self.sided[comps.edge] = [comps.template[i].kind for i in np.flatnonzero(comps.edge)]
         self.trace = [] if trace else None
         # a kept value set aside when a flat window seemed to show unresolved wiggles (detect.diagnose)
         self.shelf = {"value": np.full((C, Fd), np.nan, dtype=F0.dtype), "err": np.full((C, Fd), np.inf),
                       "trunc": np.full((C, Fd), np.inf), "noise": np.full((C, Fd), np.inf),
                       "mag": np.zeros((C, Fd)), "amp": np.full((C, Fd), np.inf)}
+
+
+@functools.lru_cache(maxsize=16)
+def _tiny(eps):
+    """The smallest normal number of the precision whose eps is ``eps`` (or finer)."""
+    return max((np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)
+                if np.finfo(t).eps <= eps), default=np.finfo(np.float64).tiny)
 
 
 def _points(st, groups):
@@ -202,16 +210,16 @@ def _points(st, groups):
         if not len(ids):
             owner.append((0, 0))
             continue
-        act = np.flatnonzero(g.active)
+        act = g.active.nonzero()[0]
         _, H = _steps(st, g, act)
         g.level_steps = (act, g.e[act].copy(), H)  # (_update needs them again)
         m = len(g.t.weights)
         disp = np.zeros((len(ids), m, 2))
         q = g.t.coef.shape[1]
         disp[:, :, :q] = g.t.coef[None] * H[:, None, :]
-        axes = np.broadcast_to(st.c.axes[ids, None, :], disp.shape)
-        base.append(np.repeat(st.c.base[ids], m))
-        ax.append(axes.reshape(-1, 2))
+        rep = np.repeat(ids, m)
+        base.append(st.c.base[rep])
+        ax.append(st.c.axes.take(rep, axis=0))
         dv.append(disp.reshape(-1, 2))
         owner.append((len(ids), m))
     if not base:
@@ -231,7 +239,9 @@ def _steps(st, g, idx):
         return h, H
     n = st.X.shape[1]
     ax = st.c.axes[ids, :q]
-    x = np.abs(st.X[st.c.base[ids][:, None], np.minimum(ax, n - 1)])
+    if getattr(st, "absx", None) is None:  # (|x| along each direction: the same every level)
+        st.absx = np.abs(st.X[st.c.base[:, None], np.minimum(st.c.axes, n - 1)])
+    x = st.absx[ids, :q]
     return h, np.where(ax < n, snap(H, x, st.X.dtype), H)
 
 
@@ -248,19 +258,24 @@ def _evaluate(st, ev, base, ax, dv, shared):
         ub, uax, udv = uniq[:, 0].astype(int), uniq[:, 1:3].astype(int), uniq[:, 3:5]
     else:
         inv, ub, uax, udv = slice(None), base, ax, dv
-    centre = (uax < 0).all(axis=1)
+    centre = row_all(uax < 0)
     vals = np.empty((len(ub), st.F0.shape[1]), dtype=st.F0.dtype)
-    vals[centre] = st.F0[ub[centre]]
-    todo = np.flatnonzero(~centre)
+    if centre.any():
+        vals[centre] = st.F0[ub[centre]]
+    todo = (~centre).nonzero()[0]
     n = st.X.shape[1]
     rows = max(1, CHUNK_BYTES // (n * st.X.itemsize))  # points are built a chunk at a time
     for start in range(0, len(todo), rows):
         part = todo[start:start + rows]
         pts = st.X[ub[part]]  # (a fancy index: already a copy)
-        for d in range(2):
+        for d in range(2 if (uax[:, 1] >= 0).any() else 1):  # (line templates: one direction)
             a, off = uax[part, d], udv[part, d]
             unit = (a >= 0) & (a < n)
-            pts[np.flatnonzero(unit), a[unit]] += off[unit].astype(pts.dtype)
+            if n == 1 and unit.all():  # (one variable: every point moves along it)
+                pts[:, 0] += off.astype(pts.dtype)
+                continue
+            else:
+                pts[unit.nonzero()[0], a[unit]] += off[unit].astype(pts.dtype)
             dense = a >= n  # a direction vector of its own (Hessian-vector products)
             if dense.any():
                 pts[dense] += (off[dense, None] * st.c.vectors[a[dense] - n]).astype(pts.dtype)
@@ -296,8 +311,9 @@ def run(ev, X, F0, comps, *, start, eps, fixed=False, trace=False, rtol=None, ju
     try:
         with np.errstate(all="ignore"):
             for a, b in chunks:
-                lo, hi = np.searchsorted(comps.base, [a, b])
-                sub = comps if (a, b) == (0, X.shape[0]) else _slice(comps, lo, hi, a)
+                whole = (a, b) == (0, X.shape[0])  # (base points count from 0: lo is 0)
+                lo, hi = (0, len(comps.base)) if whole else np.searchsorted(comps.base, [a, b])
+                sub = comps if whole else _slice(comps, lo, hi, a)
                 out = _run(ev, X[a:b], F0[a:b], sub, start, eps, fixed, trace, rtol, jump,
                            ratio, _Offset(bar, lo))
                 outs.append(out if finish is None else finish(X[a:b], F0[a:b], sub, out))
@@ -334,6 +350,10 @@ class _Offset:
     def __init__(self, bar, lo):
         self.bar, self.lo = bar, lo
 
+    @property
+    def wanted(self):
+        return self.bar.wanted
+
     def update(self, done):
         self.bar.update(self.lo + done)
 
@@ -344,6 +364,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     if not fixed:  # f(x) not finite (sin(x)/x at 0): even orders on points beside x only
         _avoid_centre(comps, ~np.isfinite(F0).all(axis=1)[comps.base])
     tid, kinds = _template_kinds(comps)
+    st.kinds = kinds  # (the templates stay as they are now: _finish reads their orders)
     groups = [_Group(ids, t, comps.level0[ids]) for t, ids in kinds]
     # f(x) not finite: no derivative at x (a fixed stencil that never uses f(x) still runs,
     # as the textbook loop would)
@@ -370,7 +391,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
             v = vals[pos:pos + n * m].reshape(n, m, -1)
             pos += n * m
             moved += _update(st, g, v, fixed)
-            ids = np.flatnonzero(g.active)
+            ids = g.active.nonzero()[0]
             cids = g.ids[ids]
             too_far = (g.e[ids] - g.e0[ids] >= max_level) | \
                 (ladder(st.start, g.e[ids], st.ratio) < comps.hmin[cids])
@@ -378,7 +399,8 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
             if st.trace is not None and too_far.any():
                 _check(st, first, {int(c): ("stop: end of the ladder",) for c in cids[too_far]})
         groups += moved
-        bar.update(len(comps.base) - sum(int(g.active.sum()) for g in groups))
+        if bar.wanted:
+            bar.update(len(comps.base) - sum(int(g.active.sum()) for g in groups))
         # noise found at a base point widens every estimate kept there
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
         st.err = st.trunc + st.noise
@@ -412,11 +434,11 @@ def _template_kinds(comps):
 
 def _update(st, g, v, fixed):
     """Fold one level's values ``v`` (n, m, Fd) into the group's tableaux."""
-    idx = np.flatnonzero(g.active)
+    idx = g.active.nonzero()[0]
     ids = g.ids[idx]
     t = g.t
     act, e, H = getattr(g, "level_steps", (None, None, None))
-    if act is None or not (np.array_equal(act, idx) and np.array_equal(e, g.e[idx])):
+    if act is None or not (act.shape == idx.shape and (act == idx).all() and (e == g.e[idx]).all()):
         _, H = _steps(st, g, idx)
     g.level_steps = None
     div = H[:, 0] ** t.order if H.shape[1] == 1 else H.prod(axis=1)
@@ -430,21 +452,26 @@ def _update(st, g, v, fixed):
         st.step[ids] = H[:, 0]
         g.active[idx] = False
         return []
-    finite = np.abs(np.where(np.isfinite(v), v, 0)).max(axis=1)
+    vfin = np.isfinite(v)
+    finite = row_max(np.abs(np.where(vfin, v, 0)))
     st.fscale[ids] = np.fmax(st.fscale[ids], finite / st.c.norm[ids, None])
     # an output not finite at x nor beside it is lost (NONFINITE), the others go on
-    st.lost[ids] |= ~np.isfinite(st.F0[st.c.base[ids]]) & ~np.isfinite(v).all(axis=1)
-    gone = st.lost[ids].all(axis=1)
-    st.nonfinite[ids[gone]] = True
-    g.active[idx[gone]] = False
-    fin = (np.isfinite(v) | st.lost[ids][:, None, :]).all(axis=(1, 2)) | gone
+    lost = st.lost[ids] | (~np.isfinite(st.F0[st.c.base[ids]]) & ~row_all(vfin))
+    st.lost[ids] = lost
+    gone = lost.all(axis=1)
+    if gone.any():
+        st.nonfinite[ids[gone]] = True
+        g.active[idx[gone]] = False
+    fin = vfin | lost[:, None, :]
+    fin = row_all(fin[:, :, 0] if fin.shape[2] == 1 else fin.all(axis=2)) | gone
     moved = _fallback(st, g, idx[~fin], v[~fin]) if (~fin).any() else []
     if st.trace is not None and (~fin).any():
         side = {int(c): st.sided[c] for c in ids[~fin]}
         _check(st, first, {c: ("f not finite: " + (f"{side[c]} steps" if side[c] else
                                                     "smaller steps"),) for c in side})
     keep = fin & ~gone
-    idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
+    if not keep.all():  # (else every row goes on as it is)
+        idx, ids, D, v, h, H, div = idx[keep], ids[keep], D[keep], v[keep], h[keep], H[keep], div[keep]
     diagnose(st, g, idx, ids, v, H, D)
     noise, amp = _noise(st, t, ids, v, h, div)
     if g.row is None:
@@ -456,10 +483,11 @@ def _update(st, g, v, fixed):
         g.stall = np.zeros((len(g.ids), D.shape[1]), int)
     if g.t.even:
         _passed_joint(st, g, idx, ids, D, noise, h)
-    before = st.err[ids].copy()
+    before = st.err[ids] if st.trace is not None else None  # (a copy: a fancy index)
     best = _tableau(st, g, idx, ids, D, noise, amp, h)
     # until a value is kept, the latest difference stands in (error unknown: infinite)
-    st.value[ids] = np.where(np.isnan(st.value[ids]), D, st.value[ids])
+    kept = st.value[ids]
+    st.value[ids] = np.where(np.isnan(kept), D, kept)
     if st.trace is not None:  # what this level's tableau row concluded, for error-vs-step views
         err = SAFETY * best["trunc"] + best["noise"]
         err = np.where(np.isfinite(err), err, np.nan)  # NaN: no conclusion yet
@@ -469,7 +497,7 @@ def _update(st, g, v, fixed):
             if rec.component in concl:
                 st.trace[k] = rec.concluded(*concl[rec.component])
         _check(st, first, _checks(st, g, idx, ids, before))
-    g.e[np.flatnonzero(g.active)] += 1
+    g.e += g.active
     return moved
 
 
@@ -618,17 +646,23 @@ def _finish(st, fixed):
     st.trunc = SAFETY * st.trunc
     st.err = st.trunc + st.noise
     finite = np.isfinite(st.value)
-    order = np.array([t.order for t in st.c.template])[:, None]
+    order = np.empty((len(st.c.template), 1), int)
+    for t, ids in st.kinds:
+        order[ids] = t.order
     # judge each entry against the largest of its siblings too (same point, same output):
     # a zero partial known to 1e-10 is fine when the others are of order one
     sib = np.zeros((st.X.shape[0], st.value.shape[1]))
-    np.maximum.at(sib, st.c.base, np.where(np.isfinite(st.value), np.abs(st.value), 0))
+    big = np.where(np.isfinite(st.value), np.abs(st.value), 0)
+    if len(sib) == len(big) and (st.c.base == np.arange(len(sib))).all():
+        sib = big  # (one component per point: its own |value|, as max(0, |value|) is)
+    else:
+        np.maximum.at(sib, st.c.base, big)
     mag = np.maximum(st.mag, sib[st.c.base])
     accept = _accepted(st.err, st.trunc, st.noise, st.value, mag, _rtol(st.eps, order, st.rtol),
                        st.fscale, _rtol(st.eps, order)) & ~st.unresolved[:, None]
     roundoff = np.isfinite(st.noise) & (st.noise >= 0.5 * st.err)
-    status[:] = np.where(accept, Status.OK,
-                         np.where(roundoff, Status.ROUNDOFF, Status.NOT_CONVERGED))
+    status[:] = np.where(accept, int(Status.OK),
+                         np.where(roundoff, int(Status.ROUNDOFF), int(Status.NOT_CONVERGED)))
     noise = st.sigma[st.c.base]
     status[~accept & (noise > 0)] = Status.NOISY
     status[st.quantised | st.erratic] = Status.NOISY
@@ -638,7 +672,8 @@ def _finish(st, fixed):
     # resolved, could have made it: those say NOISY)
     status[st.kink & ~sided & ~(~accept & (noise > 0))] = Status.NOT_SMOOTH
     why = np.where(st.nonfinite[:, None] | st.lost, int(Status.NONFINITE), int(Status.NOT_CONVERGED))
-    status[~finite] = np.broadcast_to(why, status.shape)[~finite]
+    if not finite.all():
+        status[~finite] = np.broadcast_to(why, status.shape)[~finite]
     status[st.lost] = Status.NONFINITE
     err = np.where(finite, st.err, np.nan)
     return Outcome(st.value, err, status, st.step, st.sided, st.trace, noise)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._errors import InputError
@@ -17,21 +19,34 @@ def components(kind, X, S, stencil, order, lohi, fixed, mname, dtype, v=None):
     hmin = min_step(X, dtype) / S
     if mname == "complex":
         stencil = Stencil.central(1, 2)
-    line = Template.line(stencil)
+    line = _template(stencil, stencil.kind)
     if kind == "hessian":
         return _hessian_components(X, S, stencil, hmin)
     if kind == "hvp":
         return _hvp_components(X, S, v, hmin)
     base = np.repeat(np.arange(P), n)
-    axes = np.stack([np.tile(np.arange(n), P), np.full(P * n, -1)], axis=1)
-    scale = np.stack([S.reshape(-1), np.zeros(P * n)], axis=1)
+    axes = np.full((P * n, 2), -1)
+    axes[:, 0] = np.tile(np.arange(n), P)
+    scale = np.zeros((P * n, 2), np.result_type(S, np.float64))
+    scale[:, 0] = S.reshape(-1)
     templates, level0 = [line] * (P * n), np.zeros(P * n, int)
     if lohi is not None:
         templates, level0 = _fit_domain(X.reshape(-1), S.reshape(-1), lohi, line, stencil,
                                         fixed)
-    edge = np.array([t is not line for t in templates])
+    edge = (np.zeros(P * n, bool) if lohi is None  # (no domain: every template is line's)
+            else np.array([t is not line for t in templates]))
     return Components(base, axes, scale, scale[:, 0] ** order, templates, level0,
                       hmin.reshape(-1), edge=edge)
+
+
+@functools.lru_cache(maxsize=64)
+def _template(stencil, kind, mixed=False):
+    """Template.line (or .mixed) of ``stencil``, made once per stencil and shared by every call
+    (read-only, like MIXED; its cached properties are then worked out once too). ``kind`` is
+    part of the key: stencils on the same offsets compare equal whatever their kind."""
+    t = Template.mixed(stencil) if mixed else Template.line(stencil)
+    t.coef.flags.writeable = t.weights.flags.writeable = False
+    return t
 
 
 def _fit_domain(x, s, lohi, line, stencil, fixed):
@@ -67,7 +82,7 @@ def _fit_domain(x, s, lohi, line, stencil, fixed):
 
 def _hessian_components(X, S, stencil, hmin):
     P, n = X.shape
-    diag, mixed = Template.line(stencil), Template.mixed(stencil)
+    diag, mixed = _template(stencil, stencil.kind), _template(stencil, stencil.kind, True)
     iu, ju = np.triu_indices(n, 1)
     pairs = np.concatenate([np.stack([np.arange(n), np.full(n, -1)], 1), np.stack([iu, ju], 1)])
     base = np.repeat(np.arange(P), len(pairs))

@@ -77,8 +77,9 @@ def snap(hx, x, dtype=np.float64):
     small integers c, and the only rounding left is f's own. Relative change at most 2**-20."""
     hx = np.asarray(hx, dtype=np.float64)
     fine = np.exp2(np.floor(np.log2(hx)) - 20)
-    q = np.maximum(fine, np.spacing((2 * (np.abs(x) + 4 * hx)).astype(dtype)).astype(np.float64))
-    return np.maximum(np.round(hx / q), 1) * q
+    q = np.maximum(fine, np.spacing((2 * (np.abs(x) + 4 * hx)).astype(dtype, copy=False))
+                   .astype(np.float64, copy=False))
+    return np.maximum(np.rint(hx / q), 1) * q  # (rint: np.round to 0 decimals, halves to even)
 
 
 def scale_of(x):

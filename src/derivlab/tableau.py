@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detect import NOISE_ULPS, NOISE_Z, _abs_x
+from ._rows import row_max, take
+from .detect import NOISE_ULPS, NOISE_Z, _abs_x, _memo
 from .steps import JUMP, JUMP_CHANGE, ladder, levels_below
 
 MIN_ROWS = 3       # a value is trusted only after three levels agree
@@ -34,7 +35,7 @@ def _tableau(st, g, idx, ids, D, noise, amp, h):
     """Add a row to each component's Richardson tableau, keep the best value, decide to stop."""
     # (every component of the group: its arrays are read as they are and replaced, not copied)
     every = len(idx) == len(g.ids)
-    prev, hist = (g.row, g.hist) if every else (g.row[idx], g.hist[idx])
+    prev, hist = (g.row, g.hist) if every else (take(g.row, idx), take(g.hist, idx))
     nr = g.nrows[idx]
     p = 2 if g.t.even else 1
     row, nrow, arow, best = _extrapolate(D, noise, amp, h, prev, g.nrow if every else g.nrow[idx],
@@ -72,22 +73,25 @@ def _extrapolate(D, noise, amp, h, prev, nprev, aprev, nr, hist, p):
     best = {"err": np.full((n, Fd), np.inf), "value": np.full((n, Fd), np.nan, dtype=D.dtype),
             "trunc": np.full((n, Fd), np.inf), "noise": np.full((n, Fd), np.inf),
             "mag": np.zeros((n, Fd)), "amp": np.full((n, Fd), np.inf)}
+    # (the rows' counts decide which columns any row reaches: read once, not per column)
+    most, least = (int(nr.max()), int(nr.min())) if n else (0, 0)
     for k in range(1, KMAX + 1):
-        ok = nr >= k
-        if not ok.any():
+        if most < k:
             break
-        sel = slice(None) if ok.all() else ok  # (a slice: no copies when every row goes on)
+        ok = nr >= k
+        sel = slice(None) if least >= k else ok  # (a slice: no copies when every row goes on)
         if sel is ok:
             row[~ok, k], nrow[~ok, k], arow[~ok, k] = np.nan, np.inf, np.inf
         # Neville in h**p: any step ratios (a stencil of higher accuracy has zero low terms)
         rho = ((hist[:, k - 1] / h) ** p)[:, None][sel]
-        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / (rho - 1)
-        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / (rho - 1)
-        arow[sel, k] = (rho[:, :1] * arow[sel, k - 1] + aprev[sel, k - 1]) / (rho[:, :1] - 1)
+        rm1 = rho - 1  # (rho has one column: rho[:, :1] is rho)
+        row[sel, k] = row[sel, k - 1] + (row[sel, k - 1] - prev[sel, k - 1]) / rm1
+        nrow[sel, k] = (rho * nrow[sel, k - 1] + nprev[sel, k - 1]) / rm1
+        arow[sel, k] = (rho * arow[sel, k - 1] + aprev[sel, k - 1]) / rm1
         filled = k + 1
-        rows = ok & (nr + 1 >= MIN_ROWS)
-        if not rows.any():  # (no row may give a value yet: nothing below changes best)
+        if most + 1 < MIN_ROWS:  # (no row may give a value yet: nothing below changes best)
             continue
+        rows = ok & (nr + 1 >= MIN_ROWS)
         tr = safety * np.maximum(np.abs(row[:, k] - row[:, k - 1]), np.abs(row[:, k] - prev[:, k - 1]))
         # (and the previous row's entry of this column, where there is one: two levels that
         # agree where the error curve turns, a h**2 + b h**4 with a b < 0, agree by chance)
@@ -114,10 +118,12 @@ def _keep_best(st, ids, best, h):
     may be noise; later rows that agree with each other win on their own smaller bars)."""
     gap = np.abs(best["value"] - st.value[ids])
     spread = np.fmax(gap, best["trunc"])
-    conflict = np.isfinite(st.err[ids]) & (spread > 10 * st.err[ids]) & (spread > 10 * best["noise"])
+    kept = st.err[ids]
+    known = np.isfinite(kept)
+    conflict = known & (spread > 10 * kept) & (spread > 10 * best["noise"])
     # (or two bars that cannot both hold: one of them is wrong, and the kept one is widened)
-    conflict |= np.isfinite(st.err[ids]) & (gap > SAFETY * (st.err[ids] + best["err"]))
-    better = (best["err"] < st.err[ids]) & ~conflict
+    conflict |= known & (gap > SAFETY * (kept + best["err"]))
+    better = (best["err"] < kept) & ~conflict
     widen = conflict
     if widen.any():
         st.err[ids] = np.where(widen, np.fmax(st.err[ids], gap + best["err"]), st.err[ids])
@@ -243,14 +249,14 @@ def _passed_joint(st, g, idx, ids, D, noise, h):
     seen = (g.nrows[idx] >= 1)[:, None]
     change = np.abs(D - g.row[idx, 0])
     last, last_noise = g.moved[idx, 0], g.moved[idx, 1]
-    with np.errstate(all="ignore"):
-        p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]
-    clear = seen & (change > JOINT_CLEAR * noise) & (last > JOINT_CLEAR * last_noise)
+    p = np.log(change / last) / np.log(h / g.hist[idx, 0])[:, None]  # (run: errstate ignore)
+    moving = seen & (last > JOINT_CLEAR * last_noise)
+    clear = moving & (change > JOINT_CLEAR * noise)
     linear = clear & (np.abs(p - 1) < 0.4)
     # (the change that ends it may already be down at round-off: the estimates settled)
-    passed = ((g.linear[idx] >= JOINT_LEVELS) & seen & (last > JOINT_CLEAR * last_noise)
-              & (p >= 1.6)).any(axis=1)
-    g.linear[idx] = np.where(linear, g.linear[idx] + 1, 0)
+    nlin = g.linear[idx]
+    passed = ((nlin >= JOINT_LEVELS) & moving & (p >= 1.6)).any(axis=1)
+    g.linear[idx] = np.where(linear, nlin + 1, 0)
     g.moved[idx, 0] = np.where(seen, change, np.nan)
     g.moved[idx, 1] = noise
     if passed.any():
@@ -267,7 +273,8 @@ def _noise(st, t, ids, v, h, div):
     carries the precision's smallest normal number: its digits are few; an exact zero
     carries nothing), and, since f is computed from a rounded x, about eps * |x f'(x)| with
     f' from the steepest slope between neighbouring stencil points and x."""
-    ulps = NOISE_ULPS * st.eps * np.abs(v) + st.tiny * ((v != 0) & (np.abs(v) < st.tiny))
+    av = np.abs(v)
+    ulps = NOISE_ULPS * st.eps * av + st.tiny * ((v != 0) & (av < st.tiny))
     aw, asum = t.abs_weights
     amp = (asum / div)[:, None]  # error per unit of noise in each value
     noise = np.einsum("k,ckf->cf", aw, ulps) / div[:, None] \
@@ -279,19 +286,21 @@ def _noise(st, t, ids, v, h, div):
         c = t.coef[:, 0]
         order, order_x, p, gaps, gaps_x = t.line_order
         # |slopes| between neighbouring points (n, m-1, Fd)
-        slopes = np.abs(np.diff(v[:, order], axis=1)) / (gaps[None, :, None] * unit[:, None, None])
-        steep = np.max(slopes, axis=1)  # NaN where f was not finite: those fall back anyway
+        in_order = _memo(t, "in_order", lambda: bool((order == np.arange(len(order))).all()))
+        vo = v if in_order else v.take(order, axis=1)
+        slopes = np.abs(vo[:, 1:] - vo[:, :-1]) / (gaps[None, :, None] * unit[:, None, None])
+        steep = row_max(slopes)  # NaN where f was not finite: those fall back anyway
         if not t.uses_centre:
             # x among the points: the slopes across x are replaced by those to and from x
             # (the largest of the union, as np.max over all of them would give it)
             F0 = st.F0[st.c.base[ids]]
-            vx = np.concatenate([v, F0[:, None]], axis=1)[:, order_x[max(p - 1, 0):p + 2]]
-            near = np.abs(np.diff(vx, axis=1)) / (gaps_x[None, :, None] * unit[:, None, None])
+            vx = np.concatenate([v, F0[:, None]], axis=1).take(order_x[max(p - 1, 0):p + 2], axis=1)
+            near = np.abs(vx[:, 1:] - vx[:, :-1]) / (gaps_x[None, :, None] * unit[:, None, None])
             rest = [slopes[:, :p - 1], slopes[:, p:]] if 0 < p < len(c) else [slopes]
-            with_x = np.max(near, axis=1)
+            with_x = row_max(near)
             for part in rest:  # (the max of the union: max is exact in any order)
                 if part.shape[1]:
-                    with_x = np.maximum(with_x, np.max(part, axis=1))
+                    with_x = np.maximum(with_x, row_max(part))
             steep = np.where(np.isfinite(F0), np.fmax(steep, with_x), steep)
         xi = _abs_x(st, ids)
         noise += NOISE_ULPS * st.eps * (xi * asum / div)[:, None] * steep

@@ -196,7 +196,7 @@ def diagnose(st, g, idx, ids, v, H, D):
         g.nrows[idx[rows]] = -1  # (this level's row is left out too: the steps go back up)
         g.steady[idx[rows]] = True
     if level.any() or freed.any():  # (csig changed: sigma follows; else it stands)
-        st.sigma[:] = 0
+        st.sigma[:] = st.sigma0
         np.maximum.at(st.sigma, st.c.base, st.csig)
     # f not yet resolved by these steps (they straddle its wiggles: t + sin(2 pi t) at
     # t = 1000 with h = 128): not a basis for stopping

@@ -31,7 +31,7 @@ import numpy as np
 from .result import Status
 from .stencils import Stencil
 from .evaluate import CHUNK_BYTES
-from .detect import NOISE_Z, diagnose
+from .detect import NOISE_ULPS, NOISE_Z, diagnose
 from ._progress import Progress
 from ._rows import row_all, row_max
 from .steps import CENTRAL_LIMIT, RATIO, ladder, levels_below, max_levels, snap
@@ -177,6 +177,7 @@ class _State:
         self.kink = np.zeros((C, Fd), bool)
         self.amp = np.zeros((C, Fd))  # the kept value's error per unit of noise in f
         self.sigma = np.zeros((X.shape[0], Fd))  # measured noise of f at each base point
+        self.sigma0 = np.zeros((X.shape[0], Fd))  # ... by the probe before the walk (_probe_noise)
         self.csig = np.zeros((C, Fd))  # ... as each component measured it
         self.floor = np.zeros((C, Fd))  # noise a window shows below the plateau threshold
         self.rough = np.zeros((C, Fd), bool)  # this level's window far above f's rounding
@@ -378,6 +379,8 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     for g in groups:
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
+    if not fixed:
+        _probe_noise(st, ev, kinds)
     max_level = 1 if fixed else max_levels(ratio)
     while True:
         live = [g for g in groups if g.active.any()]
@@ -405,6 +408,79 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
         st.noise = np.fmax(st.noise, NOISE_Z * st.sigma[comps.base] * st.amp)
         st.err = st.trunc + st.noise
     return _finish(st, fixed)
+
+
+#: Base points with at least this many central line components (gradients, Jacobians) have
+#: f's noise at x measured once before the walk (_probe_noise): 6 evaluations each.
+PROBE_MIN_COMPONENTS = 8
+
+
+def _probe_noise(st, ev, kinds):
+    """f's noise at each base point of a gradient or Jacobian, measured once: f at x + c d u
+    (c = -3..3; u = +-1 alternating over x's elements, d = sqrt(eps) of each element's scale,
+    far below the ladder's steps, where f's smooth part is a quadratic to rounding) less the
+    least-squares quadratic through them is noise alone (4 degrees of freedom). Above the
+    rounding model (NOISE_ULPS ulps of |f|) it is noise of f's own making, hidden from that
+    model: a softmax cross-entropy of 0.009 computed from logits of a few units carries
+    rounding of the logits' size (benchmarks/mlp.py). It enters every bar at that base point
+    from the first level on (``st.sigma0``), as a measured plateau does. 6 evaluations."""
+    C, n = len(st.c.base), st.X.shape[1]
+    line = np.zeros(C, bool)
+    for t, ids in kinds:
+        line[ids] = t.coef.shape[1] == 1 and t.kind in ("central", "forward", "backward")
+    line &= (st.c.axes[:, 0] < n) & ~st.lost.all(axis=1)
+    P = st.X.shape[0]
+    per = np.bincount(st.c.base, minlength=P)
+    ok = np.bincount(st.c.base, weights=line, minlength=P)
+    bases = np.flatnonzero((per >= PROBE_MIN_COMPONENTS) & (ok == per)
+                           & np.isfinite(st.F0).all(axis=1))
+    if not len(bases):
+        return
+    X = st.X[bases]
+    dtype = X.dtype
+    scale = np.exp2(np.ceil(np.log2(np.maximum(np.abs(X), 1.0))))
+    u = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    d = (np.exp2(np.round(np.log2(np.finfo(dtype).eps) / 2)) * scale * u).astype(dtype)
+    c = np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])
+    pts = (X[:, None, :] + c[None, :, None].astype(dtype) * d[:, None, :]).reshape(-1, n)
+    v = ev(pts.reshape(len(pts), *ev.xshape)).reshape(len(bases), len(c), -1)
+    F0 = st.F0[bases]
+    y = np.concatenate([v[:, :3], F0[:, None], v[:, 3:]], axis=1).astype(np.float64)
+    # (a kink within the probe's span, relu's at x or sum |x_j| with x_j = 0, is not noise: where
+    # a quadratic plus |c - c*| for some kink c* leaves 100x less than the quadratic alone, the
+    # kink, not noise, made the quadratic's residual)
+    res = np.einsum("mkj,bjf->mbkf", _PROBE_RESIDUAL, y)
+    sig = np.sqrt((res ** 2).sum(axis=2) / _PROBE_DOF[:, None, None])
+    kink = sig[1:].min(axis=0)
+    sigma = np.where(kink < sig[0] / 100, kink, sig[0])
+    rounding = NOISE_ULPS * st.eps * np.max(np.abs(y), axis=1)
+    above = np.isfinite(sigma) & (sigma > rounding)
+    st.sigma0[bases] = np.where(above, sigma, 0.0)
+    st.sigma[:] = st.sigma0
+    if st.trace is not None:
+        from .result import _Eval
+        for i, b in enumerate(bases):
+            for k in range(len(c)):
+                st.trace.append(_Eval(base=int(b), axes=(), level=-1, step=float(np.abs(d[i]).max()),
+                                      offsets=(), fx=v[i, k], estimate=np.full(v.shape[2], np.nan),
+                                      component=-1, checks=(f"noise probe: f at x {c[k]:+g} d u; "
+                                                            f"noise {np.max(sigma[i]):.1e}",)))
+
+
+def _probe_residual():
+    """(models, 7, 7) least-squares residual projectors on 7 equally spaced values, and each
+    model's degrees of freedom: a quadratic, and a quadratic plus a kink anywhere in the span."""
+    c = np.arange(-3.0, 4.0)
+    q = np.vander(c, 3)
+    # (a kink at a point, or anywhere between points k and k + 1: a hinge at k plus a step
+    # after it, which together give |c - c*| for every c* in between)
+    models = [q] + [np.column_stack([q, np.abs(c - k)]) for k in c] + \
+        [np.column_stack([q, np.maximum(c - k, 0), c > k]) for k in c[:-1]]
+    proj = np.stack([np.eye(7) - A @ np.linalg.pinv(A) for A in models])
+    return proj, np.array([7.0 - A.shape[1] for A in models])
+
+
+_PROBE_RESIDUAL, _PROBE_DOF = _probe_residual()
 
 
 def _avoid_centre(comps, where):

@@ -1,0 +1,82 @@
+"""The noise probe of gradients and Jacobians (engine._probe_noise): f's noise at x measured
+once, before the walk, where the rounding model (a few ulps of |f|) cannot see it."""
+
+import numpy as np
+import pytest
+
+import derivlab
+from derivlab import Status, engine
+
+
+def _cancelling(x):  # f of size 1 computed through intermediates of size 1e3
+    return (1e3 + np.sum(np.sin(x) * x, axis=-1)) - 1e3
+
+
+def _cancelling_grad(x):
+    return np.sin(x) + x * np.cos(x)
+
+
+def _short_bars(points):
+    short = worst = 0
+    for x in points:
+        res = derivlab.gradient(_cancelling, x)
+        ratio = np.abs(res.value - _cancelling_grad(x)) / res.error
+        short += int((ratio > 1).sum())
+        worst = max(worst, float(ratio.max()))
+    return short, worst
+
+
+def test_noise_of_cancelling_terms_enters_the_bars(monkeypatch):
+    rng = np.random.default_rng(3)
+    points = [rng.uniform(-2, 2, 12) for _ in range(40)]
+    short, worst = _short_bars(points)
+    assert short <= 5 and worst < 2.5  # (of 480; the probe's estimate is itself a sample)
+    res = derivlab.gradient(_cancelling, points[0])
+    assert res.success and "noise in f measured at about" in res.message
+    monkeypatch.setattr(engine, "PROBE_MIN_COMPONENTS", 10**9)  # without the probe
+    short_without, worst_without = _short_bars(points)
+    assert short_without > 3 * max(short, 1) and worst_without > worst
+
+
+def test_smooth_f_gets_the_same_numbers_for_six_evaluations(monkeypatch):
+    f = lambda x: np.sum(np.sin(x) * x, axis=-1) + np.sum(x[..., :-1] * x[..., 1:], axis=-1)
+    x = np.linspace(-1, 1, 10) * 0.7 + 0.1
+    with_probe = derivlab.gradient(f, x, vectorized=True)
+    monkeypatch.setattr(engine, "PROBE_MIN_COMPONENTS", 10**9)
+    without = derivlab.gradient(f, x, vectorized=True)
+    assert np.array_equal(with_probe.value, without.value)
+    assert np.array_equal(with_probe.error, without.error)
+    assert with_probe.nfev == without.nfev + 6
+    assert "noise" not in with_probe.message
+
+
+def test_a_kink_at_x_is_not_taken_for_noise(monkeypatch):
+    # (sum |x| with x_0 = 0: the probe straddles the kink; the other partials keep their bars)
+    f = lambda x: np.sum(np.abs(x))
+    for x0 in (0.0, 1e-9, 3e-8):
+        x = np.r_[x0, np.linspace(0.5, 3, 9)]
+        res = derivlab.gradient(f, x)
+        monkeypatch.setattr(engine, "PROBE_MIN_COMPONENTS", 10**9)
+        ref = derivlab.gradient(f, x)
+        monkeypatch.undo()
+        assert np.array_equal(res.value[1:], ref.value[1:])
+        assert np.all(res.error[1:] <= 10 * ref.error[1:])  # (1e-9 from the kink: ~7x)
+        assert all(s == Status.OK for s in res.status[1:])
+    res = derivlab.gradient(f, np.r_[0.0, np.linspace(0.5, 3, 9)])
+    assert res.status[0] == Status.NOT_SMOOTH
+
+
+def test_probe_points_are_in_the_trace_and_counted():
+    x = np.linspace(-1, 1, 9)
+    res = derivlab.gradient(_cancelling, x, trace=True, vectorized=True)
+    probes = [r for r in res.trace if r.level == -1]
+    assert len(probes) == 6 and all(r.checks[0].startswith("noise probe") for r in probes)
+    assert len(res.trace) == res.nfev - 1  # (every point f saw but x itself)
+    assert isinstance(res.trace.as_dicts(), list) and "noise probe" in res.trace.levels_table()
+
+
+@pytest.mark.parametrize("n", [2, 7])
+def test_small_gradients_are_not_probed(n):
+    f = lambda x: np.sum(x ** 2, axis=-1)
+    res = derivlab.gradient(f, np.ones(n), trace=True)
+    assert not [r for r in res.trace if r.level == -1]

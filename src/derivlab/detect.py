@@ -381,6 +381,19 @@ def _memo(t, name, make):
     return out
 
 
+def _mixed_weights(coef):
+    """_jump_detector's weights (1, points) on a mixed template of offsets ``coef``."""
+    W = np.zeros((1, len(coef)))
+    reach = np.abs(coef).max(axis=1)
+    inner = reach[reach > 0].min() if (reach > 0).any() else 0
+    for a in range(len(coef)):
+        for b in range(a):
+            if (coef[a] == -coef[b]).all() and reach[a] == inner:
+                sign = 1.0 if np.abs(coef[a]).sum() == 2 else -1.0
+                W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
+    return W
+
+
 def _jump_weights(c, k):
     """_jump_detector's difference on a line template of offsets ``c`` for order k: its
     order j, weights (1, points) and, for even k, the mask of the points it uses."""
@@ -408,14 +421,7 @@ def _jump_detector(st, g, idx, ids, v, H, F0):
         # the odd parts along its three lines through x, combined as the mixed stencil combines
         # their even parts: a jump along one axis alone (relu(v0)**2) cancels, as in the estimate
         j, vals = 1, v
-        W = np.zeros((1, len(t.coef)))
-        reach = np.abs(t.coef).max(axis=1)
-        inner = reach[reach > 0].min() if (reach > 0).any() else 0
-        for a in range(len(t.coef)):
-            for b in range(a):
-                if (t.coef[a] == -t.coef[b]).all() and reach[a] == inner:
-                    sign = 1.0 if np.abs(t.coef[a]).sum() == 2 else -1.0
-                    W[0, a], W[0, b] = 0.5 * sign, -0.5 * sign
+        W = _memo(t, "jump_weights", lambda: _mixed_weights(t.coef))
     else:
         j, W, nz = _memo(t, "jump_weights", lambda: _jump_weights(t.coef[:, 0], k))
         vals = np.concatenate([v, F0[:, None]], axis=1) if k % 2 else v[:, nz]

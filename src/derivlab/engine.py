@@ -225,6 +225,8 @@ def _points(st, groups):
         owner.append((len(ids), m))
     if not base:
         return None
+    if len(base) == 1:  # (one group: its arrays as they are, only read from here on)
+        return base[0], ax[0], dv[0], owner
     return np.concatenate(base), np.concatenate(ax), np.concatenate(dv), owner
 
 

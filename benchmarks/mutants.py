@@ -326,6 +326,14 @@ MUTANTS = [
       "a stop at coarse steps is never probed further down"),
     M("quantised-anywhere", "detect.py", "& (h0 > xres)[:, None]", "",
       "constant values at steps within 1000 ulps of x count as quantised"),
+    M("noise-probe-off", "engine.py", "PROBE_MIN_COMPONENTS = 8", "PROBE_MIN_COMPONENTS = 10**9",
+      "2026-12-08: no noise probe before a gradient's walk"),
+    M("noise-probe-kinks", "engine.py", "np.where(kink < sig[0] / 100, kink, sig[0])",
+      "sig[0]", "2026-12-08: a kink within the noise probe's span read as noise"),
+    M("noise-probe-threshold", "engine.py", "(sigma > rounding)", "(sigma > 100 * rounding)",
+      "2026-12-08: the probe's noise used only far above the rounding model"),
+    M("noise-probe-dof", "engine.py", "_PROBE_DOF[:, None, None])", "1.0)",
+      "2026-12-08: the probe's residual not divided by its degrees of freedom"),
 ]
 
 

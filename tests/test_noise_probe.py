@@ -80,3 +80,15 @@ def test_small_gradients_are_not_probed(n):
     f = lambda x: np.sum(x ** 2, axis=-1)
     res = derivlab.gradient(f, np.ones(n), trace=True)
     assert not [r for r in res.trace if r.level == -1]
+
+
+def test_complex_valued_f_is_probed_without_dropping_its_imaginary_part():
+    import warnings
+
+    x = np.linspace(0.1, 1, 9)
+    f = lambda v: (1e3 + np.sum(np.exp(1j * v))) - 1e3  # (noise in both parts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (a ComplexWarning would be an error here)
+        res = derivlab.gradient(f, x)
+    assert res.success and np.all(np.abs(res.value - 1j * np.exp(1j * x)) <= res.error)
+    assert "noise in f measured" in res.message

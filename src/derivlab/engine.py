@@ -447,12 +447,13 @@ def _probe_noise(st, ev, kinds):
     pts = (X[:, None, :] + c[None, :, None].astype(dtype) * d[:, None, :]).reshape(-1, n)
     v = ev(pts.reshape(len(pts), *ev.xshape)).reshape(len(bases), len(c), -1)
     F0 = st.F0[bases]
-    y = np.concatenate([v[:, :3], F0[:, None], v[:, 3:]], axis=1).astype(np.float64)
+    y = np.concatenate([v[:, :3], F0[:, None], v[:, 3:]], axis=1)
+    y = y if np.iscomplexobj(y) else y.astype(np.float64)
     # (a kink within the probe's span, relu's at x or sum |x_j| with x_j = 0, is not noise: where
     # a quadratic plus |c - c*| for some kink c* leaves 100x less than the quadratic alone, the
     # kink, not noise, made the quadratic's residual)
     res = np.einsum("mkj,bjf->mbkf", _PROBE_RESIDUAL, y)
-    sig = np.sqrt((res ** 2).sum(axis=2) / _PROBE_DOF[:, None, None])
+    sig = np.sqrt((np.abs(res) ** 2).sum(axis=2) / _PROBE_DOF[:, None, None])
     kink = sig[1:].min(axis=0)
     sigma = np.where(kink < sig[0] / 100, kink, sig[0])
     rounding = NOISE_ULPS * st.eps * np.max(np.abs(y), axis=1)

@@ -382,7 +382,7 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
         g.active &= ~bad0[g.ids]
     st.nonfinite |= bad0
     if not fixed:
-        _probe_noise(st, ev, kinds)
+        _probe_noise(st, ev)
     max_level = 1 if fixed else max_levels(ratio)
     while True:
         live = [g for g in groups if g.active.any()]
@@ -412,13 +412,13 @@ def _run(ev, X, F0, comps, start, eps, fixed, trace, rtol, jump, ratio, bar):
     return _finish(st, fixed)
 
 
-#: Base points with at least this many central line components (gradients, Jacobians) have
-#: f's noise at x measured once before the walk (_probe_noise): 6 evaluations each.
+#: Base points with at least this many components (gradients, Jacobians, Hessians) have f's
+#: noise at x measured once before the walk (_probe_noise): 6 evaluations each.
 PROBE_MIN_COMPONENTS = 8
 
 
-def _probe_noise(st, ev, kinds):
-    """f's noise at each base point of a gradient or Jacobian, measured once: f at x + c d u
+def _probe_noise(st, ev):
+    """f's noise at each base point of a gradient, Jacobian or Hessian, measured once: f at x + c d u
     (c = -3..3; u = +-1 alternating over x's elements, d = sqrt(eps) of each element's scale,
     far below the ladder's steps, where f's smooth part is a quadratic to rounding) less the
     least-squares quadratic through them is noise alone (4 degrees of freedom). Above the
@@ -426,11 +426,9 @@ def _probe_noise(st, ev, kinds):
     model: a softmax cross-entropy of 0.009 computed from logits of a few units carries
     rounding of the logits' size (benchmarks/mlp.py). It enters every bar at that base point
     from the first level on (``st.sigma0``), as a measured plateau does. 6 evaluations."""
-    C, n = len(st.c.base), st.X.shape[1]
-    line = np.zeros(C, bool)
-    for t, ids in kinds:
-        line[ids] = t.coef.shape[1] == 1 and t.kind in ("central", "forward", "backward")
-    line &= (st.c.axes[:, 0] < n) & ~st.lost.all(axis=1)
+    n = st.X.shape[1]
+    # (along x's own elements: not the direction vectors of hvp or sparse Jacobians)
+    line = (st.c.axes < n).all(axis=1) & ~st.lost.all(axis=1)
     P = st.X.shape[0]
     per = np.bincount(st.c.base, minlength=P)
     ok = np.bincount(st.c.base, weights=line, minlength=P)

@@ -334,6 +334,10 @@ MUTANTS = [
       "2026-12-08: the probe's noise used only far above the rounding model"),
     M("noise-probe-dof", "engine.py", "_PROBE_DOF[:, None, None])", "1.0)",
       "2026-12-08: the probe's residual not divided by its degrees of freedom"),
+    M("noise-probe-narrow", "engine.py",
+      "_PROBE_AT = np.array([-41.0, -17.0, -6.0, 0.0, 5.0, 19.0, 37.0])",
+      "_PROBE_AT = np.array([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0])",
+      "2026-12-08: the probe's points evenly at -3..3 d (quantised rounding stays linear)"),
 ]
 
 

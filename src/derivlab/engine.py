@@ -418,14 +418,15 @@ PROBE_MIN_COMPONENTS = 8
 
 
 def _probe_noise(st, ev):
-    """f's noise at each base point of a gradient, Jacobian or Hessian, measured once: f at x + c d u
-    (c = -3..3; u = +-1 alternating over x's elements, d = sqrt(eps) of each element's scale,
-    far below the ladder's steps, where f's smooth part is a quadratic to rounding) less the
-    least-squares quadratic through them is noise alone (4 degrees of freedom). Above the
-    rounding model (NOISE_ULPS ulps of |f|) it is noise of f's own making, hidden from that
-    model: a softmax cross-entropy of 0.009 computed from logits of a few units carries
-    rounding of the logits' size (benchmarks/mlp.py). It enters every bar at that base point
-    from the first level on (``st.sigma0``), as a measured plateau does. 6 evaluations."""
+    """f's noise at each base point of a gradient, Jacobian or Hessian, measured once: f at
+    x + c d u (c from -41 to 37, unevenly: _PROBE_AT; u = +-1 alternating over x's elements;
+    d = sqrt(eps) of each element's scale, far below the ladder's steps, where f's smooth part
+    is a quadratic to rounding), less f(x), less the least-squares quadratic through them, is
+    noise alone (4 degrees of freedom). Above the rounding model (NOISE_ULPS ulps of |f|) it
+    is noise of f's own making, hidden from that model: a softmax cross-entropy of 0.009
+    computed from logits of a few units carries rounding of the logits' size
+    (benchmarks/mlp.py). It enters every bar at that base point from the first level on
+    (``st.sigma0``), as a measured plateau does. 6 evaluations."""
     n = st.X.shape[1]
     # (along x's own elements: not the direction vectors of hvp or sparse Jacobians)
     line = (st.c.axes < n).all(axis=1) & ~st.lost.all(axis=1)
@@ -441,7 +442,7 @@ def _probe_noise(st, ev):
     scale = np.exp2(np.ceil(np.log2(np.maximum(np.abs(X), 1.0))))
     u = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
     d = (np.exp2(np.round(np.log2(np.finfo(dtype).eps) / 2)) * scale * u).astype(dtype)
-    c = np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])
+    c = np.delete(_PROBE_AT, 3)
     pts = (X[:, None, :] + c[None, :, None].astype(dtype) * d[:, None, :]).reshape(-1, n)
     v = ev(pts.reshape(len(pts), *ev.xshape)).reshape(len(bases), len(c), -1)
     F0 = st.F0[bases]
@@ -450,7 +451,8 @@ def _probe_noise(st, ev):
     # (a kink within the probe's span, relu's at x or sum |x_j| with x_j = 0, is not noise: where
     # a quadratic plus |c - c*| for some kink c* leaves 100x less than the quadratic alone, the
     # kink, not noise, made the quadratic's residual)
-    res = np.einsum("mkj,bjf->mbkf", _PROBE_RESIDUAL, y)
+    # (less f(x) first: a residual of values of size |f| would carry their own rounding)
+    res = np.einsum("mkj,bjf->mbkf", _PROBE_RESIDUAL, y - F0[:, None])
     sig = np.sqrt((np.abs(res) ** 2).sum(axis=2) / _PROBE_DOF[:, None, None])
     kink = sig[1:].min(axis=0)
     sigma = np.where(kink < sig[0] / 100, kink, sig[0])
@@ -468,15 +470,24 @@ def _probe_noise(st, ev):
                                                             f"noise {np.max(sigma[i]):.1e}",)))
 
 
+#: The probe's points, in units of d around x (x itself the fourth): uneven and spread over
+#: 78 d, so that the rounding of f's large intermediates, a sawtooth in c, wraps between them
+#: (at -3..3 it stayed linear, hence invisible, for a fifth or so of cancelling gradients)
+_PROBE_AT = np.array([-41.0, -17.0, -6.0, 0.0, 5.0, 19.0, 37.0])
+
+
 def _probe_residual():
-    """(models, 7, 7) least-squares residual projectors on 7 equally spaced values, and each
-    model's degrees of freedom: a quadratic, and a quadratic plus a kink anywhere in the span."""
-    c = np.arange(-3.0, 4.0)
+    """(models, 7, 7) least-squares residual projectors on the probe's 7 values, and each
+    model's degrees of freedom: a quadratic, and a quadratic plus a kink or a jump at x."""
+    c = _PROBE_AT / np.abs(_PROBE_AT).max()  # (the same projectors, better conditioned)
     q = np.vander(c, 3)
-    # (a kink at a point, or anywhere between points k and k + 1: a hinge at k plus a step
-    # after it, which together give |c - c*| for every c* in between)
-    models = [q] + [np.column_stack([q, np.abs(c - k)]) for k in c] + \
-        [np.column_stack([q, np.maximum(c - k, 0), c > k]) for k in c[:-1]]
+    # (a kink or a jump of f at x, where relu(0), |0|, floor at an integer put them: models
+    # of kinks anywhere in the span fit quantised noise, a cancelling loss's, too often)
+    # (and a kink between x and its neighbours, a hinge at x plus a step beside it: relu 1e-9
+    # from 0; and a jump in f'' at x, relu(x)**2 at 0)
+    up = np.maximum(c, 0)
+    models = [q] + [np.column_stack([q, *extra]) for extra in (
+        (np.abs(c),), (c >= 0,), (c > 0,), (up ** 2,), (up, c > 0), (up, c >= 0))]
     proj = np.stack([np.eye(7) - A @ np.linalg.pinv(A) for A in models])
     return proj, np.array([7.0 - A.shape[1] for A in models])
 

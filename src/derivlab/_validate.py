@@ -17,6 +17,18 @@ from .stencils import _check_int as check_int  # noqa: F401 - one rule for integ
 METHODS = ("central", "forward", "backward", "complex")
 
 
+def suggest(word, *choices):
+    """The choice closest to a misspelt ``word`` (difflib), from the first list that has one
+    close enough; None when none is."""
+    import difflib
+
+    for names in choices:
+        near = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+        if near:
+            return near[0]
+    return None
+
+
 def check_callable(f):
     if not callable(f):
         raise InputTypeError(f"f must be callable (a function of x), got {type(f).__name__}")
@@ -133,14 +145,11 @@ def check_method(method, order, accuracy):
             raise InputError(f"method is a Stencil of order {method.order}, but order={order}")
         return method.kind, method
     if not isinstance(method, str) or method not in METHODS:
-        import difflib
-
-        known = METHODS + ("symbolic", "jax", "torch")
-        near = difflib.get_close_matches(method.lower(), known, n=1, cutoff=0.6) \
-            if isinstance(method, str) else []
+        near = suggest(method.lower(), METHODS + ("symbolic", "jax", "torch")) \
+            if isinstance(method, str) else None
         raise InputError(f"method must be one of {', '.join(map(repr, METHODS))}, 'symbolic', "
                          f"'jax', 'torch' or a Stencil, got {method!r}"
-                         + (f"; did you mean {near[0]!r}?" if near else ""))
+                         + (f"; did you mean {near!r}?" if near else ""))
     if method == "complex":
         if order != 1:
             raise InputError(f"method='complex' gives first derivatives only; got order={order}")
@@ -272,7 +281,6 @@ def checked_options(fn):
     """Wrap a public function so that a misspelt keyword (``methd="forward"``) or an option
     passed by position (``derivative(f, x, 2)``) is an :class:`InputTypeError` that names the
     option meant, not Python's bare ``TypeError``."""
-    import difflib
     import functools
 
     params = inspect.signature(fn).parameters.values()
@@ -287,9 +295,8 @@ def checked_options(fn):
     def wrapper(*args, **kwargs):
         for key in kwargs:
             if key not in names:
-                near = difflib.get_close_matches(key, options, n=1, cutoff=0.6) or \
-                    difflib.get_close_matches(key, positional, n=1, cutoff=0.6)
-                hint = f"; did you mean {near[0]}=?" if near else ""
+                near = suggest(key, options, positional)
+                hint = f"; did you mean {near}=?" if near else ""
                 raise InputTypeError(f"{name}() has no option {key!r}{hint} (its options: "
                                      f"{', '.join(options)})")
         if len(args) > len(positional):

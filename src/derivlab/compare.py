@@ -210,14 +210,13 @@ def _pick(methods):
         methods = [methods]
     unknown = [m for m in methods if m not in names]
     if unknown:
-        import difflib
+        from ._validate import suggest
 
         def near(m):  # ('central' -> 'central h=1e-4', 'symblic' -> 'symbolic')
             if not isinstance(m, str):
                 return None
             starts = [n for n in names if n.split()[0] == m.lower()]
-            close = difflib.get_close_matches(m.lower(), names, n=1, cutoff=0.6)
-            return (starts or close or [None])[0]
+            return starts[0] if starts else suggest(m.lower(), names)
 
         hints = {m: near(m) for m in unknown}
         meant = [f"{m!r} -> {n!r}" for m, n in hints.items() if n]

@@ -439,6 +439,9 @@ def _probe_noise(st, ev):
         return
     X = st.X[bases]
     dtype = X.dtype
+    # (each element's scale rounded up, not steps.scale_of's nearest power of two: a wider span
+    # shows quantised rounding more often, gradsweep 0 short bars against 1; an inf scale near
+    # the largest float gives NaN values and no noise)
     scale = np.exp2(np.ceil(np.log2(np.maximum(np.abs(X), 1.0))))
     u = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
     d = (np.exp2(np.round(np.log2(np.finfo(dtype).eps) / 2)) * scale * u).astype(dtype)
